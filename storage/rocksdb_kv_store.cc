@@ -1,0 +1,198 @@
+// KvStore on RocksDB 7.8.
+#include <filesystem>
+#include <memory>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "rocksdb/db.h"
+#include "rocksdb/filter_policy.h"
+#include "rocksdb/options.h"
+#include "rocksdb/slice_transform.h"
+#include "rocksdb/table.h"
+#include "rocksdb/utilities/checkpoint.h"
+#include "rocksdb/write_batch.h"
+#include "storage/kv_store.h"
+
+namespace meridian::storage {
+namespace {
+
+absl::Status FromRocks(const rocksdb::Status& s, absl::string_view what) {
+  if (s.ok()) return absl::OkStatus();
+  std::string msg = absl::StrCat(what, ": ", s.ToString());
+  if (s.IsNotFound()) return absl::NotFoundError(msg);
+  if (s.IsInvalidArgument()) return absl::InvalidArgumentError(msg);
+  if (s.IsBusy() || s.IsTryAgain()) return absl::UnavailableError(msg);
+  if (s.IsIOError() && s.subcode() == rocksdb::Status::kNoSpace) {
+    return absl::ResourceExhaustedError(msg);
+  }
+  return absl::InternalError(msg);
+}
+
+rocksdb::Slice ToSlice(std::string_view s) { return rocksdb::Slice(s.data(), s.size()); }
+
+class RocksDbIterator final : public Iterator {
+ public:
+  // Bounds are owned here because RocksDB keeps only pointers to them.
+  RocksDbIterator(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf, const IteratorOptions& opts)
+      : lower_(opts.lower_bound), upper_(opts.upper_bound) {
+    rocksdb::ReadOptions ro;
+    ro.fill_cache = opts.fill_cache;
+    if (!lower_.empty()) {
+      lower_slice_ = rocksdb::Slice(lower_);
+      ro.iterate_lower_bound = &lower_slice_;
+    }
+    if (!upper_.empty()) {
+      upper_slice_ = rocksdb::Slice(upper_);
+      ro.iterate_upper_bound = &upper_slice_;
+    }
+    it_.reset(db->NewIterator(ro, cf));
+  }
+
+  void Seek(std::string_view target) override { it_->Seek(ToSlice(target)); }
+  void SeekForPrev(std::string_view target) override { it_->SeekForPrev(ToSlice(target)); }
+  void SeekToFirst() override { it_->SeekToFirst(); }
+  void SeekToLast() override { it_->SeekToLast(); }
+  bool Valid() const override { return it_->Valid(); }
+  void Next() override { it_->Next(); }
+  void Prev() override { it_->Prev(); }
+  std::string_view key() const override {
+    auto k = it_->key();
+    return {k.data(), k.size()};
+  }
+  std::string_view value() const override {
+    auto v = it_->value();
+    return {v.data(), v.size()};
+  }
+  absl::Status status() const override { return FromRocks(it_->status(), "iterator"); }
+
+ private:
+  std::string lower_, upper_;
+  rocksdb::Slice lower_slice_, upper_slice_;
+  std::unique_ptr<rocksdb::Iterator> it_;
+};
+
+class RocksDbKvStore final : public KvStore {
+ public:
+  RocksDbKvStore(std::unique_ptr<rocksdb::DB> db, std::vector<rocksdb::ColumnFamilyHandle*> cfs)
+      : db_(std::move(db)), cfs_(std::move(cfs)) {}
+
+  ~RocksDbKvStore() override {
+    for (auto* h : cfs_) db_->DestroyColumnFamilyHandle(h);
+    db_->Close().PermitUncheckedError();
+  }
+
+  absl::StatusOr<std::optional<std::string>> Get(Cf cf, std::string_view key) const override {
+    std::string value;
+    rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), handle(cf), ToSlice(key), &value);
+    if (s.IsNotFound()) return std::optional<std::string>();
+    if (!s.ok()) return FromRocks(s, "get");
+    return std::optional<std::string>(std::move(value));
+  }
+
+  absl::Status Write(const WriteBatch& batch, Durability durability) override {
+    rocksdb::WriteBatch wb;
+    for (const auto& op : batch.ops()) {
+      rocksdb::Status s = op.type == WriteBatch::OpType::kPut
+                              ? wb.Put(handle(op.cf), ToSlice(op.key), ToSlice(op.value))
+                              : wb.Delete(handle(op.cf), ToSlice(op.key));
+      if (!s.ok()) return FromRocks(s, "batch");
+    }
+    rocksdb::WriteOptions wo;
+    // RocksDB's write thread joins concurrent synced writers into one WAL append and one fsync.
+    wo.sync = durability == Durability::kSync;
+    return FromRocks(db_->Write(wo, &wb), "write");
+  }
+
+  absl::Status SyncWal() override { return FromRocks(db_->SyncWAL(), "sync wal"); }
+
+  std::unique_ptr<Iterator> NewIterator(Cf cf, const IteratorOptions& options) const override {
+    return std::make_unique<RocksDbIterator>(db_.get(), handle(cf), options);
+  }
+
+  absl::Status Checkpoint(const std::string& dir) override {
+    rocksdb::Checkpoint* raw = nullptr;
+    rocksdb::Status s = rocksdb::Checkpoint::Create(db_.get(), &raw);
+    if (!s.ok()) return FromRocks(s, "checkpoint");
+    std::unique_ptr<rocksdb::Checkpoint> cp(raw);
+    return FromRocks(cp->CreateCheckpoint(dir), "checkpoint");
+  }
+
+  absl::Status Flush() override {
+    rocksdb::FlushOptions fo;
+    fo.wait = true;
+    return FromRocks(db_->Flush(fo, cfs_), "flush");
+  }
+
+  uint64_t ApproximateSize(Cf cf) const override {
+    uint64_t live = 0;
+    db_->GetIntProperty(handle(cf), "rocksdb.total-sst-files-size", &live);
+    uint64_t mem = 0;
+    db_->GetIntProperty(handle(cf), "rocksdb.size-all-mem-tables", &mem);
+    return live + mem;
+  }
+
+  std::string Property(std::string_view name) const override {
+    std::string out;
+    db_->GetProperty(ToSlice(name), &out);
+    return out;
+  }
+
+ private:
+  rocksdb::ColumnFamilyHandle* handle(Cf cf) const { return cfs_[static_cast<int>(cf)]; }
+
+  std::unique_ptr<rocksdb::DB> db_;
+  std::vector<rocksdb::ColumnFamilyHandle*> cfs_;
+};
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<KvStore>> OpenRocksDbStore(const OpenOptions& options) {
+  if (options.path.empty()) return absl::InvalidArgumentError("data directory is empty");
+  std::error_code ec;
+  if (options.create_if_missing) std::filesystem::create_directories(options.path, ec);
+  if (ec) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("cannot create data directory ", options.path, ": ", ec.message()));
+  }
+
+  rocksdb::Options db_opts;
+  db_opts.create_if_missing = options.create_if_missing;
+  db_opts.create_missing_column_families = true;
+  db_opts.IncreaseParallelism(options.background_threads);
+  db_opts.max_background_jobs = options.background_threads;
+  db_opts.keep_log_file_num = 5;
+  // Concurrent writers pipeline WAL and memtable work.
+  db_opts.enable_pipelined_write = true;
+
+  rocksdb::BlockBasedTableOptions table;
+  table.block_cache = rocksdb::NewLRUCache(options.block_cache_bytes);
+  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  table.cache_index_and_filter_blocks = true;
+  table.pin_l0_filter_and_index_blocks_in_cache = true;
+  table.format_version = 5;
+
+  std::vector<rocksdb::ColumnFamilyDescriptor> descs;
+  for (std::string_view name : kCfNames) {
+    rocksdb::ColumnFamilyOptions cf_opts;
+    cf_opts.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+    cf_opts.compression = rocksdb::kLZ4Compression;
+    cf_opts.bottommost_compression = rocksdb::kZSTD;
+    cf_opts.level_compaction_dynamic_level_bytes = true;
+    descs.emplace_back(std::string(name), cf_opts);
+  }
+
+  rocksdb::DB* raw = nullptr;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::Status s = rocksdb::DB::Open(db_opts, options.path, descs, &handles, &raw);
+  if (!s.ok()) {
+    if (s.IsIOError() && s.ToString().find("lock") != std::string::npos) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "data directory ", options.path, " is in use by another process: ", s.ToString()));
+    }
+    return FromRocks(s, absl::StrCat("open ", options.path));
+  }
+  return std::unique_ptr<KvStore>(
+      new RocksDbKvStore(std::unique_ptr<rocksdb::DB>(raw), std::move(handles)));
+}
+
+}  // namespace meridian::storage

@@ -1,0 +1,103 @@
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "storage/key_codec.h"
+#include "storage/kv_store.h"
+
+namespace meridian::storage {
+namespace {
+
+class RocksDbKvStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("meridian-storage-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  std::unique_ptr<KvStore> Open() {
+    auto s = OpenRocksDbStore({.path = dir_.string()});
+    EXPECT_TRUE(s.ok()) << s.status();
+    return std::move(*s);
+  }
+
+  std::filesystem::path dir_;
+};
+
+TEST_F(RocksDbKvStoreTest, BatchIsAtomicAndSurvivesReopen) {
+  {
+    auto db = Open();
+    WriteBatch b;
+    b.Put(Cf::kUsers, "u1", "alice");
+    b.Put(Cf::kMessages, "m1", "hello");
+    b.Delete(Cf::kUsers, "absent");
+    ASSERT_TRUE(db->Write(b, Durability::kSync).ok());
+  }
+  auto db = Open();
+  EXPECT_EQ(db->Get(Cf::kUsers, "u1").value(), std::optional<std::string>("alice"));
+  EXPECT_EQ(db->Get(Cf::kMessages, "m1").value(), std::optional<std::string>("hello"));
+  // Column families are separate key spaces.
+  EXPECT_EQ(db->Get(Cf::kMessages, "u1").value(), std::nullopt);
+}
+
+TEST_F(RocksDbKvStoreTest, BufferedWritesAreVisibleAndSyncable) {
+  auto db = Open();
+  WriteBatch b;
+  b.Put(Cf::kEvents, "e", "x");
+  ASSERT_TRUE(db->Write(b, Durability::kBuffered).ok());
+  EXPECT_TRUE(db->Get(Cf::kEvents, "e").value().has_value());
+  EXPECT_TRUE(db->SyncWal().ok());
+}
+
+TEST_F(RocksDbKvStoreTest, BoundedIterationInBothDirections) {
+  auto db = Open();
+  WriteBatch b;
+  for (uint64_t ch : {1, 2}) {
+    for (uint64_t seq = 1; seq <= 5; ++seq) {
+      b.Put(Cf::kMessages, KeyBuilder().U64(ch).U64(seq).Take(), std::to_string(ch * 10 + seq));
+    }
+  }
+  ASSERT_TRUE(db->Write(b, Durability::kSync).ok());
+
+  std::string prefix = KeyBuilder().U64(1).Take();
+  auto it = db->NewIterator(Cf::kMessages, {.lower_bound = prefix,
+                                            .upper_bound = PrefixSuccessor(prefix)});
+  std::vector<std::string> forward;
+  for (it->SeekToFirst(); it->Valid(); it->Next()) forward.emplace_back(it->value());
+  EXPECT_EQ(forward, (std::vector<std::string>{"11", "12", "13", "14", "15"}));
+
+  std::vector<std::string> backward;
+  for (it->SeekForPrev(KeyBuilder().U64(1).U64(3).Take()); it->Valid(); it->Prev()) {
+    backward.emplace_back(it->value());
+  }
+  EXPECT_EQ(backward, (std::vector<std::string>{"13", "12", "11"}));
+  EXPECT_TRUE(it->status().ok());
+}
+
+TEST_F(RocksDbKvStoreTest, SecondOpenOfSameDirectoryIsRefused) {
+  auto db = Open();
+  auto second = OpenRocksDbStore({.path = dir_.string()});
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(second.status().code(), absl::StatusCode::kFailedPrecondition);
+}
+
+TEST_F(RocksDbKvStoreTest, CheckpointIsAnOpenableCopy) {
+  auto db = Open();
+  WriteBatch b;
+  b.Put(Cf::kChannels, "c", "general");
+  ASSERT_TRUE(db->Write(b, Durability::kSync).ok());
+  auto cp = dir_.string() + "-checkpoint";
+  std::filesystem::remove_all(cp);
+  ASSERT_TRUE(db->Checkpoint(cp).ok());
+  auto copy = OpenRocksDbStore({.path = cp, .create_if_missing = false});
+  ASSERT_TRUE(copy.ok()) << copy.status();
+  EXPECT_EQ((*copy)->Get(Cf::kChannels, "c").value(), std::optional<std::string>("general"));
+  copy->reset();
+  std::filesystem::remove_all(cp);
+}
+
+}  // namespace
+}  // namespace meridian::storage
