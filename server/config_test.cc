@@ -1,0 +1,73 @@
+#include "server/config.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "server/core/test_util.h"
+
+namespace meridian {
+namespace {
+
+class ConfigTest : public ::testing::Test {
+ protected:
+  std::string Write(const std::string& text) {
+    std::string path = dir_.path() + "/meridian.toml";
+    std::ofstream(path) << text;
+    return path;
+  }
+  TempDir dir_;
+};
+
+TEST_F(ConfigTest, EveryKeyIsApplied) {
+  ServerConfig c;
+  auto s = ApplyConfigFile(Write(R"(
+listen = "0.0.0.0:9000"
+data_dir = "/tmp/x"
+log_level = "debug"
+[storage]
+durability = "relaxed"
+block_cache_mb = 64
+[limits]
+max_message_bytes = 1000
+max_page_size = 20
+[events]
+live_buffer = 128
+[tls]
+cert_file = "/c.pem"
+key_file = "/k.pem"
+)"),
+                           &c);
+  ASSERT_TRUE(s.ok()) << s;
+  EXPECT_EQ(c.server.listen, "0.0.0.0:9000");
+  EXPECT_EQ(c.core.data_dir, "/tmp/x");
+  EXPECT_EQ(c.log_level, "debug");
+  EXPECT_EQ(c.core.durability, storage::Durability::kBuffered);
+  EXPECT_EQ(c.core.block_cache_bytes, size_t{64} << 20);
+  EXPECT_EQ(c.core.limits.max_message_bytes, 1000u);
+  EXPECT_EQ(c.core.limits.max_page_size, 20);
+  EXPECT_EQ(c.core.live_buffer, 128u);
+  EXPECT_EQ(c.server.tls_cert_file, "/c.pem");
+  EXPECT_EQ(c.server.tls_key_file, "/k.pem");
+}
+
+TEST_F(ConfigTest, MistakesAreNamedWithTheirLine) {
+  ServerConfig c;
+  auto typo = ApplyConfigFile(Write("listen = \"a:1\"\n[storage]\ndurabilty = \"sync\"\n"), &c);
+  EXPECT_EQ(typo.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(typo.message().find("storage.durabilty"), std::string::npos) << typo;
+  EXPECT_NE(typo.message().find("line 3"), std::string::npos) << typo;
+
+  auto type = ApplyConfigFile(Write("[limits]\nmax_page_size = \"many\"\n"), &c);
+  EXPECT_NE(type.message().find("must be an integer"), std::string::npos) << type;
+
+  auto bad = ApplyConfigFile(Write("[storage]\ndurability = \"maybe\"\n"), &c);
+  EXPECT_NE(bad.message().find("sync"), std::string::npos) << bad;
+
+  auto syntax = ApplyConfigFile(Write("listen = \n"), &c);
+  EXPECT_EQ(syntax.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(syntax.message().find(":1:"), std::string::npos) << syntax;
+}
+
+}  // namespace
+}  // namespace meridian

@@ -1,0 +1,127 @@
+#include "server/core/committer.h"
+
+#include <cstdlib>
+
+#include "absl/synchronization/notification.h"
+#include "server/common/logging.h"
+#include "server/core/proto_time.h"
+#include "storage/keys.h"
+
+namespace meridian {
+
+uint64_t Txn::Emit(internal::EventRecord record) {
+  uint64_t seq = (*next_event_seq_)++;
+  auto* ev = record.mutable_event();
+  ev->set_cursor(std::to_string(seq));
+  SetTimestamp(ev->mutable_time(), now_);
+  batch_.Put(storage::Cf::kEvents, storage::keys::Event(seq), record.SerializeAsString());
+  auto hub_event = std::make_shared<HubEvent>();
+  hub_event->seq = seq;
+  hub_event->record = std::move(record);
+  events_.push_back(std::move(hub_event));
+  return seq;
+}
+
+struct Committer::Work {
+  std::function<absl::Status(Txn&)> fn;
+  absl::Status status;
+  std::vector<std::shared_ptr<const HubEvent>> events;
+  absl::Notification done;
+};
+
+Committer::Committer(storage::KvStore& store, const Clock& clock, EventHub& hub,
+                     storage::Durability durability, uint64_t last_event_seq)
+    : store_(store),
+      clock_(clock),
+      hub_(hub),
+      durability_(durability),
+      next_event_seq_(last_event_seq + 1),
+      writer_([this] { WriterLoop(); }) {}
+
+Committer::~Committer() {
+  {
+    absl::MutexLock l(&mu_);
+    stopping_ = true;
+  }
+  writer_.join();
+}
+
+absl::Status Committer::Run(std::function<absl::Status(Txn&)> fn) {
+  Work work;
+  work.fn = std::move(fn);
+  {
+    absl::MutexLock l(&mu_);
+    if (stopping_) return absl::UnavailableError("server is shutting down");
+    queue_.push_back(&work);
+  }
+  work.done.WaitForNotification();
+  return work.status;
+}
+
+void Committer::Drain() {
+  Run([](Txn&) { return absl::OkStatus(); }).IgnoreError();
+}
+
+Committer::Stats Committer::stats() const {
+  absl::MutexLock l(&mu_);
+  return stats_;
+}
+
+void Committer::WriterLoop() {
+  for (;;) {
+    std::deque<Work*> group;
+    {
+      absl::MutexLock l(&mu_);
+      auto ready = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
+        return !queue_.empty() || stopping_;
+      };
+      mu_.Await(absl::Condition(&ready));
+      if (queue_.empty()) return;  // stopping, nothing left
+      group.swap(queue_);
+    }
+    ApplyGroup(group);
+  }
+}
+
+void Committer::ApplyGroup(std::deque<Work*>& group) {
+  bool wrote = false;
+  for (Work* w : group) {
+    Txn txn(clock_.Now(), &next_event_seq_);
+    w->status = w->fn(txn);
+    if (!w->status.ok() || txn.batch().empty()) continue;
+    // Buffered: the batch reaches the OS (so a process crash keeps it) and becomes visible to the
+    // next change in this group; the group's single SyncWal below makes all of them durable.
+    w->status = store_.Write(txn.batch(), storage::Durability::kBuffered);
+    if (!w->status.ok()) {
+      MLOG_ERROR("write failed: {}", std::string(w->status.message()));
+      continue;
+    }
+    wrote = true;
+    for (auto& fn : txn.on_applied()) fn();
+    w->events = std::move(txn.events());
+  }
+  if (wrote && durability_ == storage::Durability::kSync) {
+    absl::Status s = store_.SyncWal();
+    if (!s.ok()) {
+      // After a failed fsync the kernel may have dropped the dirty pages, so nothing written
+      // since the last good sync can be trusted. Stop rather than acknowledge; on restart the
+      // state is rebuilt from what really is on disk.
+      MLOG_ERROR("fatal: fsync of the write-ahead log failed: {}", std::string(s.message()));
+      spdlog::default_logger()->flush();
+      std::abort();
+    }
+  }
+  std::vector<std::shared_ptr<const HubEvent>> events;
+  for (Work* w : group) {
+    for (auto& e : w->events) events.push_back(std::move(e));
+  }
+  hub_.Publish(std::move(events));
+  {
+    absl::MutexLock l(&mu_);
+    stats_.changes += group.size();
+    if (wrote) ++stats_.groups;
+  }
+  for (Work* w : group) w->done.Notify();
+}
+
+}  // namespace meridian

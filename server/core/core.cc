@@ -1,0 +1,54 @@
+#include "server/core/core.h"
+
+#include "server/common/logging.h"
+#include "server/common/status_macros.h"
+#include "storage/key_codec.h"
+
+namespace meridian {
+namespace {
+
+absl::StatusOr<uint64_t> LastEventSeq(const storage::KvStore& store) {
+  auto it = store.NewIterator(storage::Cf::kEvents);
+  it->SeekToLast();
+  if (!it->Valid()) {
+    RETURN_IF_ERROR(it->status());
+    return 0;
+  }
+  auto seq = storage::ReadU64(it->key());
+  if (!seq) return absl::DataLossError("corrupt event key");
+  return *seq;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Core>> Core::Open(const CoreOptions& options, const Clock& clock) {
+  std::unique_ptr<Core> core(new Core(options, clock));
+  absl::Time start = absl::Now();
+  ASSIGN_OR_RETURN(core->store_, storage::OpenRocksDbStore({.path = options.data_dir,
+                                                            .block_cache_bytes =
+                                                                options.block_cache_bytes}));
+  ASSIGN_OR_RETURN(core->dir_, Directory::Load(*core->store_));
+  ASSIGN_OR_RETURN(uint64_t last_event, LastEventSeq(*core->store_));
+  core->hub_ = std::make_unique<EventHub>(options.live_buffer, last_event);
+  core->committer_ = std::make_unique<Committer>(*core->store_, clock, *core->hub_,
+                                                 options.durability, last_event);
+  ServiceEnv env = core->env();
+  core->auth_ = std::make_unique<AuthService>(env);
+  core->users_ = std::make_unique<UserService>(env);
+  core->channels_ = std::make_unique<ChannelService>(env);
+  core->messages_ = std::make_unique<MessageService>(env, *core->channels_);
+  MLOG_INFO("opened {} ({} users, last event {}) in {} ms", options.data_dir,
+            core->dir_->user_count(), last_event, absl::ToInt64Milliseconds(absl::Now() - start));
+  return core;
+}
+
+Core::~Core() {
+  // The committer drains its queue before the services and the store go away.
+  committer_.reset();
+}
+
+ServiceEnv Core::env() {
+  return ServiceEnv{*store_, *dir_, *committer_, clock_, options_.limits};
+}
+
+}  // namespace meridian

@@ -1,0 +1,62 @@
+// Messages, threads, reactions, pins and read state.
+#ifndef MERIDIAN_SERVER_CORE_MESSAGE_SERVICE_H_
+#define MERIDIAN_SERVER_CORE_MESSAGE_SERVICE_H_
+
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "meridian/v1/messages.pb.h"
+#include "server/core/channel_service.h"
+#include "server/core/message_observer.h"
+#include "server/core/service_env.h"
+
+namespace meridian {
+
+// Safe for concurrent use. Borrows `channels` and every observer, which must outlive it.
+class MessageService {
+ public:
+  MessageService(ServiceEnv env, ChannelService& channels) : env_(env), channels_(channels) {}
+
+  // Observers run inside every message change. Add them before serving.
+  void AddObserver(MessageObserver* observer) { observers_.push_back(observer); }
+
+  absl::StatusOr<v1::PostMessageResponse> Post(const Caller& caller,
+                                               const v1::PostMessageRequest& req);
+  absl::StatusOr<v1::Message> Edit(const Caller& caller, const v1::EditMessageRequest& req);
+  absl::StatusOr<v1::ListRevisionsResponse> ListRevisions(const Caller& caller,
+                                                          const v1::ListRevisionsRequest& req) const;
+  absl::Status Delete(const Caller& caller, const v1::DeleteMessageRequest& req);
+  absl::StatusOr<v1::GetHistoryResponse> History(const Caller& caller,
+                                                 const v1::GetHistoryRequest& req) const;
+  absl::StatusOr<v1::GetThreadResponse> Thread(const Caller& caller,
+                                               const v1::GetThreadRequest& req) const;
+  absl::StatusOr<v1::Message> Get(const Caller& caller, const v1::GetMessageRequest& req) const;
+  absl::StatusOr<v1::Message> React(const Caller& caller, absl::string_view message_id,
+                                    absl::string_view emoji, bool add);
+  absl::StatusOr<v1::Message> Pin(const Caller& caller, absl::string_view message_id, bool pin);
+  absl::StatusOr<v1::ListPinsResponse> ListPins(const Caller& caller,
+                                                const v1::ListPinsRequest& req) const;
+  absl::StatusOr<uint64_t> MarkRead(const Caller& caller, const v1::MarkReadRequest& req);
+  absl::StatusOr<v1::GetUnreadCountsResponse> UnreadCounts(const Caller& caller) const;
+
+ private:
+  absl::StatusOr<internal::MessageRecord> Load(uint64_t channel, uint64_t seq) const;
+  // Writes `after` (and search postings etc. through the observers) into txn.
+  void PutMessage(Txn& txn, const ChannelView& channel, const internal::MessageRecord* before,
+                  const internal::MessageRecord& after);
+  // Emits a message event visible to the channel's members.
+  void EmitMessageEvent(Txn& txn, v1::EventType type, const internal::MessageRecord& rec,
+                        uint64_t actor, absl::string_view emoji = "");
+  // Users a message's mentions reach, besides its author.
+  std::vector<uint64_t> MentionedMembers(const ChannelView& channel, absl::string_view text,
+                                         uint64_t author, v1::Message* msg) const;
+  absl::StatusOr<int> PageSize(int requested) const;
+
+  ServiceEnv env_;
+  ChannelService& channels_;
+  std::vector<MessageObserver*> observers_;
+};
+
+}  // namespace meridian
+
+#endif  // MERIDIAN_SERVER_CORE_MESSAGE_SERVICE_H_

@@ -1,0 +1,144 @@
+#include "server/rpc/subscribe_reactor.h"
+
+#include <deque>
+
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "server/common/ids.h"
+#include "server/common/logging.h"
+#include "server/core/event_feed.h"
+#include "server/rpc/status.h"
+
+namespace meridian::rpc {
+namespace {
+
+constexpr size_t kFetchBatch = 64;
+
+// A stream that ends at once with an error.
+class FailedReactor final : public grpc::ServerWriteReactor<v1::SubscribeResponse> {
+ public:
+  explicit FailedReactor(const grpc::Status& s) { Finish(s); }
+  void OnDone() override { delete this; }
+};
+
+class SubscribeReactor final : public grpc::ServerWriteReactor<v1::SubscribeResponse>,
+                               public EventWaiter {
+ public:
+  SubscribeReactor(Core& core, grpc::CallbackServerContext* ctx, uint64_t user, uint64_t cursor)
+      : core_(core), ctx_(ctx), feed_(core.store(), core.dir(), core.hub(), user, cursor) {
+    absl::MutexLock l(&mu_);
+    Pump();
+  }
+
+  void OnWriteDone(bool ok) override {
+    absl::MutexLock l(&mu_);
+    writing_ = false;
+    if (!ok) {
+      // The client went away; OnCancel follows.
+      FinishOnce(grpc::Status(grpc::StatusCode::CANCELLED, "stream closed"));
+      return;
+    }
+    Pump();
+  }
+
+  void OnCancel() override {
+    core_.hub().Cancel(this);
+    absl::MutexLock l(&mu_);
+    FinishOnce(grpc::Status(grpc::StatusCode::CANCELLED, "cancelled"));
+  }
+
+  void OnDone() override {
+    core_.hub().Cancel(this);
+    delete this;
+  }
+
+  // From the committer's thread when new events are published.
+  void Wake() override {
+    absl::MutexLock l(&mu_);
+    waiting_ = false;
+    Pump();
+  }
+
+ private:
+  void FinishOnce(const grpc::Status& s) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (finished_) return;
+    finished_ = true;
+    Finish(s);
+  }
+
+  void Write() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    writing_ = true;
+    StartWrite(&response_);
+  }
+
+  void Pump() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    while (!writing_ && !finished_ && !waiting_) {
+      if (pending_.empty()) {
+        std::vector<std::shared_ptr<const HubEvent>> fetched;
+        auto state = feed_.Next(kFetchBatch, &fetched);
+        if (!state.ok()) {
+          MLOG_ERROR("subscribe: {}", std::string(state.status().message()));
+          FinishOnce(ToGrpc(state.status()));
+          return;
+        }
+        if (*state == EventFeed::State::kTooSlow) {
+          std::string cursor = std::to_string(feed_.cursor());
+          ctx_->AddTrailingMetadata("meridian-resume-cursor", cursor);
+          FinishOnce(grpc::Status(
+              grpc::StatusCode::RESOURCE_EXHAUSTED,
+              absl::StrCat("subscriber fell too far behind; subscribe again with since_cursor=",
+                           cursor)));
+          return;
+        }
+        if (*state == EventFeed::State::kCaughtUp) {
+          if (!sent_caught_up_) {
+            sent_caught_up_ = true;
+            response_.Clear();
+            response_.set_caught_up(true);
+            Write();
+            return;
+          }
+          // Not registered means events arrived meanwhile: fetch again.
+          waiting_ = core_.hub().WaitFor(feed_.cursor(), this);
+          continue;
+        }
+        pending_.assign(fetched.begin(), fetched.end());
+      }
+      response_.Clear();
+      *response_.mutable_event() = pending_.front()->record.event();
+      pending_.pop_front();
+      Write();
+    }
+  }
+
+  Core& core_;
+  grpc::CallbackServerContext* ctx_;
+  absl::Mutex mu_;
+  EventFeed feed_ ABSL_GUARDED_BY(mu_);
+  std::deque<std::shared_ptr<const HubEvent>> pending_ ABSL_GUARDED_BY(mu_);
+  v1::SubscribeResponse response_ ABSL_GUARDED_BY(mu_);
+  bool writing_ ABSL_GUARDED_BY(mu_) = false;
+  bool waiting_ ABSL_GUARDED_BY(mu_) = false;
+  bool finished_ ABSL_GUARDED_BY(mu_) = false;
+  bool sent_caught_up_ ABSL_GUARDED_BY(mu_) = false;
+};
+
+}  // namespace
+
+grpc::ServerWriteReactor<v1::SubscribeResponse>* EventHandler::Subscribe(
+    grpc::CallbackServerContext* ctx, const v1::SubscribeRequest* req) {
+  auto caller = Authenticate(*ctx, core_.auth());
+  if (!caller.ok()) return new FailedReactor(ToGrpc(caller.status()));
+  uint64_t head = core_.hub().head();
+  auto cursor = ParseCursor(req->since_cursor(), "since_cursor", head);
+  if (!cursor.ok()) return new FailedReactor(ToGrpc(cursor.status()));
+  if (*cursor > head) {
+    return new FailedReactor(grpc::Status(
+        grpc::StatusCode::INVALID_ARGUMENT,
+        absl::StrCat("since_cursor ", *cursor, " is ahead of the newest event (", head,
+                     "); was the server's data directory replaced?")));
+  }
+  return new SubscribeReactor(core_, ctx, caller->user_id, *cursor);
+}
+
+}  // namespace meridian::rpc
