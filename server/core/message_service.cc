@@ -71,7 +71,7 @@ void MessageService::PutMessage(Txn& txn, const ChannelView& channel,
   uint64_t ch = channel.id();
   txn.batch().Put(storage::Cf::kMessages, storage::keys::Message(ch, m.seq()),
                   after.SerializeAsString());
-  for (MessageObserver* o : observers_) o->OnMessageWrite(channel, before, &after, txn.batch());
+  for (MessageObserver* o : observers_) o->OnMessageWrite(txn, channel, before, &after);
 }
 
 void MessageService::EmitMessageEvent(Txn& txn, v1::EventType type,
@@ -189,6 +189,16 @@ absl::StatusOr<v1::PostMessageResponse> MessageService::Post(const Caller& calle
         m->set_author_id(UserIdString(caller.user_id));
         m->set_text(req.text());
         m->set_urgent(req.urgent());
+        if (!req.reply_by_user_ids().empty()) {
+          if (!req.has_reply_by_time() || FromTimestamp(req.reply_by_time()) <= txn.now()) {
+            return absl::InvalidArgumentError("reply_by_time must be set and in the future");
+          }
+          for (const auto& ref : req.reply_by_user_ids()) {
+            ASSIGN_OR_RETURN(uint64_t u, ResolveUser(env_.dir, ref, "reply_by_user_ids"));
+            m->add_reply_by_user_ids(UserIdString(u));
+          }
+          *m->mutable_reply_by_time() = req.reply_by_time();
+        }
         SetTimestamp(m->mutable_create_time(), txn.now());
         std::vector<uint64_t> reached = MentionedMembers(channel, req.text(), caller.user_id, m);
         for (uint64_t u : reached) rec.add_mentioned_users(u);
@@ -332,7 +342,7 @@ absl::Status MessageService::Delete(const Caller& caller, const v1::DeleteMessag
     }
     txn.batch().Put(storage::Cf::kMessages, storage::keys::Message(key.channel, key.seq),
                     rec.SerializeAsString());
-    for (MessageObserver* o : observers_) o->OnMessageWrite(channel, &before, nullptr, txn.batch());
+    for (MessageObserver* o : observers_) o->OnMessageWrite(txn, channel, &before, nullptr);
     EmitMessageEvent(txn, v1::EVENT_TYPE_MESSAGE_DELETED, rec, caller.user_id);
     return absl::OkStatus();
   });
