@@ -1,0 +1,20 @@
+# Fails unless each library in LIBS ("|"-separated) exports exactly one defined dynamic symbol,
+# meridian_plugin_entry. Run by ctest (plugin_exports_only_entry).
+string(REPLACE "|" ";" libs "${LIBS}")
+foreach(lib IN LISTS libs)
+  execute_process(COMMAND ${NM} -D --defined-only ${lib}
+    OUTPUT_VARIABLE out RESULT_VARIABLE rc)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "nm failed on ${lib}")
+  endif()
+  string(REGEX MATCHALL "[^\n]+" lines "${out}")
+  set(names "")
+  foreach(line IN LISTS lines)
+    string(REGEX REPLACE "^.* " "" name "${line}")
+    list(APPEND names ${name})
+  endforeach()
+  if(NOT names STREQUAL "meridian_plugin_entry")
+    message(FATAL_ERROR "${lib} exports [${names}]; only meridian_plugin_entry may be exported")
+  endif()
+  message(STATUS "${lib}: exports only meridian_plugin_entry")
+endforeach()
