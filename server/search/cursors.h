@@ -1,0 +1,140 @@
+// Cursors over posting lists for query evaluation: each walks the matching documents in DocKey
+// order (channel, time, seq), restricted to the searcher's channels and date range inside the
+// index (out-of-scope channels and dates are skipped by seeking, never read).
+#ifndef MERIDIAN_SERVER_SEARCH_CURSORS_H_
+#define MERIDIAN_SERVER_SEARCH_CURSORS_H_
+
+#include <cstdint>
+#include <limits>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "server/search/index_keys.h"
+#include "storage/kv_store.h"
+
+namespace meridian::search {
+
+// What every cursor of one search shares. Borrowed by the cursors for the search's duration.
+struct EvalContext {
+  const storage::KvStore* store = nullptr;
+  std::vector<uint64_t> channels;  // sorted, unique: the only channels ever visited
+  uint64_t time_lo = 0;            // time keys in [time_lo, time_hi)
+  uint64_t time_hi = std::numeric_limits<uint64_t>::max();
+  double avg_doc_length = 1;
+  double k1 = 1.2;
+  double b = 0.75;
+  absl::Status status;  // the first storage error met by any cursor
+};
+
+// Not safe for concurrent use. Targets passed to SeekGeq never decrease.
+class Cursor {
+ public:
+  virtual ~Cursor() = default;
+  // Positions on the first match >= target; false when there is none (then stays exhausted).
+  virtual bool SeekGeq(const DocKey& target) = 0;
+  // The BM25 contribution at the current match.
+  virtual double Score() = 0;
+  // Estimated number of matches; AND evaluates its cheapest child first.
+  virtual double Cost() const = 0;
+  const DocKey& doc() const { return doc_; }
+
+ protected:
+  DocKey doc_;
+};
+
+class TermCursor final : public Cursor {
+ public:
+  // idf 0 makes a filter: it matches without scoring. `cost` estimates the postings (df).
+  TermCursor(EvalContext* ctx, std::string_view term, double idf, double cost);
+  bool SeekGeq(const DocKey& target) override;
+  double Score() override;
+  double Cost() const override { return cost_; }
+  // Word positions of the term in the current document.
+  void Positions(std::vector<uint32_t>* out) const;
+  double idf() const { return idf_; }
+  bool is_text() const { return idf_ > 0; }
+
+ private:
+  bool Settle();
+  void SeekTo(uint64_t channel, uint64_t time, uint64_t seq);
+
+  EvalContext* ctx_;
+  std::string prefix_;
+  std::string seek_key_;
+  double idf_;
+  double cost_;
+  std::unique_ptr<storage::Iterator> it_;
+  bool started_ = false;
+  bool exhausted_ = false;
+  uint64_t checked_channel_ = 0;
+  bool checked_valid_ = false;
+};
+
+// Matches the documents every `must` cursor matches and no `must_not` cursor does.
+class AndCursor : public Cursor {
+ public:
+  AndCursor(std::vector<std::unique_ptr<Cursor>> must,
+            std::vector<std::unique_ptr<Cursor>> must_not);
+  bool SeekGeq(const DocKey& target) override;
+  double Score() override;
+  double Cost() const override { return must_.empty() ? 0 : must_[0]->Cost(); }
+
+ protected:
+  virtual bool Accept(const DocKey& doc);
+  void SortByCost();
+  std::vector<std::unique_ptr<Cursor>> must_;
+  std::vector<std::unique_ptr<Cursor>> must_not_;
+};
+
+// Matches documents where term i occurs at p + offset[i] for some p.
+class PhraseCursor final : public AndCursor {
+ public:
+  PhraseCursor(std::vector<std::unique_ptr<TermCursor>> terms, std::vector<uint32_t> offsets);
+
+ private:
+  bool Accept(const DocKey& doc) override;
+  std::vector<TermCursor*> terms_;
+  std::vector<uint32_t> offsets_;
+  std::vector<std::vector<uint32_t>> positions_;
+};
+
+// Matches documents any child matches; scores the sum of the children that match.
+class OrCursor final : public Cursor {
+ public:
+  explicit OrCursor(std::vector<std::unique_ptr<Cursor>> children);
+  bool SeekGeq(const DocKey& target) override;
+  double Score() override;
+  double Cost() const override;
+
+ private:
+  std::vector<std::unique_ptr<Cursor>> children_;
+  std::vector<bool> live_;
+};
+
+// A precomputed, sorted list of matches (used for prefix expansions with many terms).
+class ListCursor final : public Cursor {
+ public:
+  struct Entry {
+    DocKey doc;
+    double score;
+  };
+  // Drains every child into one list; duplicate documents' scores add up.
+  static std::unique_ptr<ListCursor> Drain(std::vector<std::unique_ptr<Cursor>> children);
+  bool SeekGeq(const DocKey& target) override;
+  double Score() override { return entries_[i_].score; }
+  double Cost() const override { return static_cast<double>(entries_.size()); }
+
+ private:
+  std::vector<Entry> entries_;
+  size_t i_ = 0;
+};
+
+// Adjacency bonus for consecutive query words found next to each other, in order.
+double ProximityBonus(const std::vector<TermCursor*>& words);
+
+}  // namespace meridian::search
+
+#endif  // MERIDIAN_SERVER_SEARCH_CURSORS_H_

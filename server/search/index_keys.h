@@ -1,0 +1,132 @@
+// Key and value encodings of the search index (layout documented in search_index.h).
+#ifndef MERIDIAN_SERVER_SEARCH_INDEX_KEYS_H_
+#define MERIDIAN_SERVER_SEARCH_INDEX_KEYS_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "absl/strings/str_cat.h"
+#include "storage/key_codec.h"
+
+namespace meridian::search {
+
+inline constexpr char kPostingTag = 'p';
+inline constexpr char kDocTag = 'd';
+inline constexpr char kDfTag = 'f';
+inline constexpr char kStatTag = 'S';
+inline constexpr char kLexiconTag = 'w';
+
+// Reserved filter terms; text terms never contain control characters.
+inline constexpr std::string_view kAllTerm =
+    "\x01"
+    "all";
+inline constexpr std::string_view kLinkTerm =
+    "\x01"
+    "link";
+inline constexpr std::string_view kReactionTerm =
+    "\x01"
+    "reaction";
+inline constexpr std::string_view kThreadTerm =
+    "\x01"
+    "thread";
+inline constexpr std::string_view kPinnedTerm =
+    "\x01"
+    "pinned";
+inline std::string FromTerm(uint64_t user) {
+  return absl::StrCat(
+      "\x01"
+      "from:",
+      user);
+}
+inline std::string WithTerm(uint64_t user) {
+  return absl::StrCat(
+      "\x01"
+      "with:",
+      user);
+}
+inline bool IsFilterTerm(std::string_view term) { return !term.empty() && term[0] == '\x01'; }
+
+// A document's place in a posting list; ordered like the key bytes.
+struct DocKey {
+  uint64_t channel = 0;
+  uint64_t time = 0;  // time_us with the sign bit flipped, so that it orders as unsigned
+  uint64_t seq = 0;
+  auto operator<=>(const DocKey&) const = default;
+};
+
+inline uint64_t TimeToKey(int64_t time_us) {
+  return static_cast<uint64_t>(time_us) ^ (uint64_t{1} << 63);
+}
+inline int64_t KeyToTime(uint64_t key) { return static_cast<int64_t>(key ^ (uint64_t{1} << 63)); }
+
+// The smallest DocKey after `d`.
+inline DocKey Successor(DocKey d) {
+  if (++d.seq == 0 && ++d.time == 0) ++d.channel;
+  return d;
+}
+
+inline std::string TermPrefix(std::string_view term) {
+  std::string k;
+  k.reserve(term.size() + 2);
+  k.push_back(kPostingTag);
+  k.append(term);
+  k.push_back('\0');
+  return k;
+}
+
+inline void AppendDocKey(std::string* out, const DocKey& d) {
+  storage::AppendU64(out, d.channel);
+  storage::AppendU64(out, d.time);
+  storage::AppendU64(out, d.seq);
+}
+
+// The DocKey in the last 24 bytes of a posting key (which must be at least that long).
+inline DocKey ParseDocKey(std::string_view posting_key) {
+  std::string_view s = posting_key.substr(posting_key.size() - 24);
+  return DocKey{*storage::ReadU64(s), *storage::ReadU64(s.substr(8)),
+                *storage::ReadU64(s.substr(16))};
+}
+
+inline std::string DocRecordKey(uint64_t channel, uint64_t seq) {
+  return storage::KeyBuilder().Byte(kDocTag).U64(channel).U64(seq).Take();
+}
+inline std::string DfKey(std::string_view term) {
+  std::string k(1, kDfTag);
+  k.append(term);
+  return k;
+}
+inline std::string LexiconKey(std::string_view surface) {
+  std::string k(1, kLexiconTag);
+  k.append(surface);
+  return k;
+}
+inline std::string DocCountKey() { return "Sdocs"; }
+inline std::string TotalLengthKey() { return "Slength"; }
+
+inline void AppendVarint(std::string* out, uint64_t v) {
+  while (v >= 0x80) {
+    out->push_back(static_cast<char>(v | 0x80));
+    v >>= 7;
+  }
+  out->push_back(static_cast<char>(v));
+}
+
+// Reads a varint from the front of *in and consumes it; false when truncated.
+inline bool ReadVarint(std::string_view* in, uint64_t* v) {
+  uint64_t result = 0;
+  for (int shift = 0; shift <= 63 && !in->empty(); shift += 7) {
+    uint8_t b = static_cast<uint8_t>(in->front());
+    in->remove_prefix(1);
+    result |= static_cast<uint64_t>(b & 0x7f) << shift;
+    if ((b & 0x80) == 0) {
+      *v = result;
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace meridian::search
+
+#endif  // MERIDIAN_SERVER_SEARCH_INDEX_KEYS_H_

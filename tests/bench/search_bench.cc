@@ -1,0 +1,543 @@
+// Search benchmark: indexes a reproducible synthetic corpus with Meridian's SearchIndex (through
+// the storage layer, in batches, as the server does), SQLite FTS5 and Xapian, then times the
+// same query classes on all three. Not a test; see RESULTS.md for figures and the command.
+//
+//   search_bench [--messages N] [--queries N] [--dir PATH] [--no-stemming] [--check]
+//
+// --check compares Meridian's total hit counts with FTS5's and exits 1 on any difference (use
+// with --no-stemming, since FTS5's unicode61 does not stem).
+#include <sqlite3.h>
+#include <xapian.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+#include "search_corpus.h"
+#include "server/search/search_index.h"
+#include "storage/kv_store.h"
+
+namespace meridian::bench {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double Seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
+
+struct Args {
+  size_t messages = 1'000'000;
+  size_t queries = 200;  // timed runs per class
+  std::string dir;
+  bool stemming = true;
+  bool check = false;
+};
+
+enum class Kind { kRare, kMid, kCommon, kCommonNewest, kAnd, kPhrase, kPrefix, kChannel };
+constexpr Kind kKinds[] = {Kind::kRare, Kind::kMid,    Kind::kCommon, Kind::kCommonNewest,
+                           Kind::kAnd,  Kind::kPhrase, Kind::kPrefix, Kind::kChannel};
+const char* KindName(Kind k) {
+  switch (k) {
+    case Kind::kRare:
+      return "rare term, top-50 by relevance";
+    case Kind::kMid:
+      return "mid-frequency term, top-50 by relevance";
+    case Kind::kCommon:
+      return "common term (~25%), top-50 by relevance";
+    case Kind::kCommonNewest:
+      return "common term (~25%), newest 50";
+    case Kind::kAnd:
+      return "AND of two terms (mid + common), top-50";
+    case Kind::kPhrase:
+      return "two-word phrase, top-50";
+    case Kind::kPrefix:
+      return "prefix (3 letters), top-50";
+    case Kind::kChannel:
+      return "mid term + one channel, top-50";
+  }
+  return "?";
+}
+
+struct Query {
+  Kind kind;
+  std::vector<std::string> words;  // the prefix for kPrefix (without '*')
+  uint64_t channel = 0;
+};
+
+// One engine under test. Run returns the number of hits it reports in total (an estimate for
+// Xapian) so that work cannot be optimised away.
+class Engine {
+ public:
+  virtual ~Engine() = default;
+  virtual std::string name() const = 0;
+  virtual void Index(const Corpus& corpus) = 0;
+  virtual uint64_t DiskBytes() = 0;
+  virtual uint64_t Run(const Query& q) = 0;
+};
+
+uint64_t DirBytes(const std::filesystem::path& p) {
+  uint64_t total = 0;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(p)) {
+    if (e.is_regular_file()) total += e.file_size();
+  }
+  return total;
+}
+
+class MeridianEngine final : public Engine {
+ public:
+  MeridianEngine(std::filesystem::path dir, bool stemming)
+      : dir_(std::move(dir)), stemming_(stemming) {}
+  std::string name() const override { return "Meridian"; }
+
+  void Index(const Corpus& corpus) override {
+    auto store = storage::OpenRocksDbStore({.path = dir_.string()});
+    if (!store.ok()) {
+      std::fprintf(stderr, "open: %s\n", std::string(store.status().message()).c_str());
+      std::exit(2);
+    }
+    store_ = *std::move(store);
+    search::SearchOptions o;
+    o.stemming = stemming_;
+    index_ = std::make_unique<search::SearchIndex>(*store_, o);
+    // One batch per message (its postings would share it with the message itself), written in
+    // groups like the server's group commit.
+    constexpr size_t kGroup = 256;
+    storage::WriteBatch group, one;
+    const auto& msgs = corpus.messages();
+    Clock::duration analyze{}, write{};
+    for (size_t i = 0; i < msgs.size(); ++i) {
+      auto t0 = Clock::now();
+      search::IndexedMessage m;
+      m.channel = msgs[i].channel;
+      m.seq = i + 1;
+      m.author = msgs[i].author;
+      m.time_us = msgs[i].time_us;
+      m.text = msgs[i].text;
+      one.Clear();
+      index_->IndexMessage(nullptr, &m, &one);
+      group.Append(one);
+      auto t1 = Clock::now();
+      analyze += t1 - t0;
+      if ((i + 1) % kGroup == 0 || i + 1 == msgs.size()) {
+        absl::Status st = store_->Write(group, storage::Durability::kBuffered);
+        write += Clock::now() - t1;
+        if (!st.ok()) {
+          std::fprintf(stderr, "write: %s\n", std::string(st.message()).c_str());
+          std::exit(2);
+        }
+        group.Clear();
+      }
+    }
+    auto f0 = Clock::now();
+    (void)store_->Flush();
+    std::printf("  meridian: IndexMessage %.1fs, Write %.1fs, Flush %.1fs\n", Seconds(analyze),
+                Seconds(write), Seconds(Clock::now() - f0));
+    for (uint64_t c = 1; c <= corpus.options().channels; ++c) scope_.push_back(c);
+  }
+
+  uint64_t DiskBytes() override { return store_->ApproximateSize(storage::Cf::kSearch); }
+
+  uint64_t Run(const Query& q) override {
+    search::SearchQuery sq;
+    sq.page_size = 50;
+    sq.snippets = snippets_;
+    switch (q.kind) {
+      case Kind::kAnd:
+        sq.text = q.words[0] + " " + q.words[1];
+        break;
+      case Kind::kPhrase:
+        sq.text = "\"" + q.words[0] + " " + q.words[1] + "\"";
+        break;
+      case Kind::kPrefix:
+        sq.text = q.words[0] + "*";
+        break;
+      case Kind::kChannel:
+        sq.text = q.words[0] + " in:#c" + std::to_string(q.channel);
+        break;
+      default:
+        sq.text = q.words[0];
+    }
+    if (q.kind == Kind::kCommonNewest) sq.sort = search::SearchSort::kNewest;
+    sq.resolve = [](std::string_view name) -> absl::StatusOr<uint64_t> {
+      return std::stoull(std::string(name.substr(2)));
+    };
+    auto r = index_->Search(sq, search::AccessScope{scope_});
+    if (!r.ok()) {
+      std::fprintf(stderr, "search '%s': %s\n", sq.text.c_str(),
+                   std::string(r.status().message()).c_str());
+      std::exit(2);
+    }
+    return r->total_count;
+  }
+
+  void set_snippets(bool on) { snippets_ = on; }
+
+ private:
+  std::filesystem::path dir_;
+  bool stemming_;
+  bool snippets_ = false;
+  std::unique_ptr<storage::KvStore> store_;
+  std::unique_ptr<search::SearchIndex> index_;
+  std::vector<uint64_t> scope_;
+};
+
+class Fts5Engine final : public Engine {
+ public:
+  explicit Fts5Engine(std::filesystem::path file) : file_(std::move(file)) {}
+  ~Fts5Engine() override {
+    for (auto* s : {top_, newest_, count_}) sqlite3_finalize(s);
+    if (db_ != nullptr) sqlite3_close(db_);
+  }
+  std::string name() const override { return "SQLite FTS5"; }
+
+  void Index(const Corpus& corpus) override {
+    Check(sqlite3_open(file_.c_str(), &db_));
+    Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=OFF;");
+    // The channel is an indexed token ("c17") so that a channel filter is an index lookup.
+    Exec("CREATE VIRTUAL TABLE m USING fts5(body, ch, tokenize='unicode61', prefix='2 3')");
+    sqlite3_stmt* ins = nullptr;
+    Check(
+        sqlite3_prepare_v2(db_, "INSERT INTO m(rowid, body, ch) VALUES(?,?,?)", -1, &ins, nullptr));
+    Exec("BEGIN");
+    const auto& msgs = corpus.messages();
+    for (size_t i = 0; i < msgs.size(); ++i) {
+      std::string ch = "c" + std::to_string(msgs[i].channel);
+      sqlite3_bind_int64(ins, 1, static_cast<sqlite3_int64>(i + 1));
+      sqlite3_bind_text(ins, 2, msgs[i].text.data(), static_cast<int>(msgs[i].text.size()),
+                        SQLITE_STATIC);
+      sqlite3_bind_text(ins, 3, ch.data(), static_cast<int>(ch.size()), SQLITE_TRANSIENT);
+      if (sqlite3_step(ins) != SQLITE_DONE) Check(SQLITE_ERROR);
+      sqlite3_reset(ins);
+      if ((i + 1) % 10000 == 0) Exec("COMMIT; BEGIN");
+    }
+    Exec("COMMIT");
+    sqlite3_finalize(ins);
+    Exec("INSERT INTO m(m) VALUES('optimize')");
+    Exec("PRAGMA wal_checkpoint(TRUNCATE)");
+    Check(sqlite3_prepare_v2(db_, "SELECT rowid FROM m WHERE m MATCH ?1 ORDER BY rank LIMIT 50", -1,
+                             &top_, nullptr));
+    Check(sqlite3_prepare_v2(db_,
+                             "SELECT rowid FROM m WHERE m MATCH ?1 ORDER BY rowid DESC LIMIT 50",
+                             -1, &newest_, nullptr));
+    Check(sqlite3_prepare_v2(db_, "SELECT count(*) FROM m WHERE m MATCH ?1", -1, &count_, nullptr));
+  }
+
+  uint64_t DiskBytes() override { return std::filesystem::file_size(file_); }
+
+  static std::string MatchText(const Query& q) {
+    switch (q.kind) {
+      case Kind::kAnd:
+        return q.words[0] + " AND " + q.words[1];
+      case Kind::kPhrase:
+        return "\"" + q.words[0] + " " + q.words[1] + "\"";
+      case Kind::kPrefix:
+        return q.words[0] + "*";
+      case Kind::kChannel:
+        return q.words[0] + " AND c" + std::to_string(q.channel);
+      default:
+        return q.words[0];
+    }
+  }
+
+  // The top 50 only: FTS5 counts with a second full query, which is not timed (in its favour).
+  uint64_t Run(const Query& q) override {
+    sqlite3_stmt* s = q.kind == Kind::kCommonNewest ? newest_ : top_;
+    return Step(s, MatchText(q), false);
+  }
+
+  uint64_t Count(const Query& q) { return Step(count_, MatchText(q), true); }
+
+ private:
+  uint64_t Step(sqlite3_stmt* s, const std::string& match, bool count) {
+    sqlite3_bind_text(s, 1, match.data(), static_cast<int>(match.size()), SQLITE_TRANSIENT);
+    uint64_t n = 0;
+    while (sqlite3_step(s) == SQLITE_ROW)
+      n = count ? static_cast<uint64_t>(sqlite3_column_int64(s, 0)) : n + 1;
+    sqlite3_reset(s);
+    return n;
+  }
+  void Exec(const char* sql) { Check(sqlite3_exec(db_, sql, nullptr, nullptr, nullptr)); }
+  void Check(int rc) {
+    if (rc != SQLITE_OK) {
+      std::fprintf(stderr, "sqlite: %s\n", db_ ? sqlite3_errmsg(db_) : "open failed");
+      std::exit(2);
+    }
+  }
+
+  std::filesystem::path file_;
+  sqlite3* db_ = nullptr;
+  sqlite3_stmt* top_ = nullptr;
+  sqlite3_stmt* newest_ = nullptr;
+  sqlite3_stmt* count_ = nullptr;
+};
+
+class XapianEngine final : public Engine {
+ public:
+  explicit XapianEngine(std::filesystem::path dir) : dir_(std::move(dir)) {}
+  std::string name() const override { return "Xapian"; }
+
+  void Index(const Corpus& corpus) override {
+    Xapian::WritableDatabase db(dir_.string(), Xapian::DB_CREATE_OR_OVERWRITE);
+    Xapian::TermGenerator tg;  // positional, no stemming
+    const auto& msgs = corpus.messages();
+    for (size_t i = 0; i < msgs.size(); ++i) {
+      Xapian::Document doc;
+      tg.set_document(doc);
+      tg.index_text(msgs[i].text);
+      doc.add_boolean_term("XC" + std::to_string(msgs[i].channel));
+      doc.add_value(0, Xapian::sortable_serialise(static_cast<double>(msgs[i].time_us)));
+      doc.set_data(msgs[i].text);
+      db.add_document(doc);
+    }
+    db.commit();
+    db.close();
+    db_ = std::make_unique<Xapian::Database>(dir_.string());
+  }
+
+  uint64_t DiskBytes() override { return DirBytes(dir_); }
+
+  // Xapian reports an estimated total (no check_at_least): faster than an exact count.
+  uint64_t Run(const Query& q) override {
+    Xapian::Enquire enquire(*db_);
+    Xapian::Query query;
+    switch (q.kind) {
+      case Kind::kAnd:
+        query = Xapian::Query(Xapian::Query::OP_AND, Xapian::Query(q.words[0]),
+                              Xapian::Query(q.words[1]));
+        break;
+      case Kind::kPhrase: {
+        std::vector<Xapian::Query> parts = {Xapian::Query(q.words[0]), Xapian::Query(q.words[1])};
+        query = Xapian::Query(Xapian::Query::OP_PHRASE, parts.begin(), parts.end(), 2);
+        break;
+      }
+      case Kind::kPrefix:
+        query = Xapian::Query(Xapian::Query::OP_WILDCARD, q.words[0]);
+        break;
+      case Kind::kChannel:
+        query = Xapian::Query(Xapian::Query::OP_FILTER, Xapian::Query(q.words[0]),
+                              Xapian::Query("XC" + std::to_string(q.channel)));
+        break;
+      default:
+        query = Xapian::Query(q.words[0]);
+    }
+    enquire.set_query(query);
+    if (q.kind == Kind::kCommonNewest) enquire.set_sort_by_value(0, true);
+    Xapian::MSet mset = enquire.get_mset(0, 50);
+    return mset.get_matches_estimated() + mset.size();
+  }
+
+ private:
+  std::filesystem::path dir_;
+  std::unique_ptr<Xapian::Database> db_;
+};
+
+std::map<Kind, std::vector<Query>> MakeQueries(const Corpus& corpus) {
+  const auto& words = corpus.words();
+  const size_t n = corpus.messages().size();
+  std::vector<uint32_t> df(words.size());
+  {
+    std::unordered_map<std::string_view, uint32_t> rank;
+    for (size_t r = 0; r < words.size(); ++r) rank[words[r]] = static_cast<uint32_t>(r);
+    std::vector<uint32_t> last(words.size(), UINT32_MAX);
+    for (size_t i = 0; i < n; ++i) {
+      std::string_view t = corpus.messages()[i].text;
+      for (size_t b = 0; b < t.size();) {
+        size_t e = t.find(' ', b);
+        if (e == std::string_view::npos) e = t.size();
+        uint32_t r = rank[t.substr(b, e - b)];
+        if (last[r] != i) df[r]++, last[r] = static_cast<uint32_t>(i);
+        b = e + 1;
+      }
+    }
+  }
+  auto pick = [&](double lo, double hi, size_t want) {
+    std::vector<std::string> out;
+    for (size_t r = 0; r < words.size() && out.size() < want; ++r) {
+      if (df[r] >= lo && df[r] <= hi) out.push_back(words[r]);
+    }
+    return out;
+  };
+  std::vector<std::string> rare = pick(3, 30, 50);
+  std::vector<std::string> mid = pick(0.002 * n, 0.01 * n, 50);
+  std::vector<std::string> common = pick(0.20 * n, 0.30 * n, 10);
+  if (common.empty()) {  // tiny corpora: the word closest to 25%
+    size_t best = 0;
+    for (size_t r = 0; r < words.size(); ++r) {
+      if (std::abs(static_cast<double>(df[r]) - 0.25 * n) <
+          std::abs(static_cast<double>(df[best]) - 0.25 * n))
+        best = r;
+    }
+    common.push_back(words[best]);
+  }
+  if (rare.empty()) rare.push_back(words.back());
+  if (mid.empty()) mid.push_back(words[words.size() / 100]);
+  std::map<Kind, std::vector<Query>> q;
+  for (const auto& w : rare) q[Kind::kRare].push_back({Kind::kRare, {w}});
+  for (const auto& w : mid) q[Kind::kMid].push_back({Kind::kMid, {w}});
+  for (const auto& w : common) {
+    q[Kind::kCommon].push_back({Kind::kCommon, {w}});
+    q[Kind::kCommonNewest].push_back({Kind::kCommonNewest, {w}});
+  }
+  for (size_t i = 0; i < mid.size(); ++i)
+    q[Kind::kAnd].push_back({Kind::kAnd, {mid[i], common[i % common.size()]}});
+  for (size_t i = 0; i < mid.size(); ++i) {
+    q[Kind::kPrefix].push_back(
+        {Kind::kPrefix, {mid[i].substr(0, std::min<size_t>(3, mid[i].size()))}});
+    q[Kind::kChannel].push_back(
+        {Kind::kChannel, {mid[i]}, 1 + (i * 37) % corpus.options().channels});
+  }
+  Rng rng(7);
+  for (int i = 0; i < 50; ++i) {  // adjacent pairs from real messages, so phrases do match
+    const std::string& t = corpus.messages()[rng.Uniform(n)].text;
+    size_t sp = t.find(' ');
+    if (sp == std::string::npos) continue;
+    size_t sp2 = t.find(' ', sp + 1);
+    q[Kind::kPhrase].push_back(
+        {Kind::kPhrase,
+         {t.substr(0, sp),
+          t.substr(sp + 1, sp2 == std::string::npos ? std::string::npos : sp2 - sp - 1)}});
+  }
+  return q;
+}
+
+struct Latency {
+  double p50_ms = 0, p99_ms = 0;
+};
+
+Latency Time(Engine& e, const std::vector<Query>& qs, size_t runs) {
+  uint64_t sink = 0;
+  for (const Query& q : qs) sink += e.Run(q);  // warm-up: caches hold what a live server's would
+  std::vector<double> ms;
+  for (size_t i = 0; i < runs; ++i) {
+    auto t0 = Clock::now();
+    sink += e.Run(qs[i % qs.size()]);
+    ms.push_back(Seconds(Clock::now() - t0) * 1e3);
+  }
+  std::sort(ms.begin(), ms.end());
+  if (sink == 0xdeadbeef) std::puts("");
+  return {ms[ms.size() / 2], ms[std::min(ms.size() - 1, ms.size() * 99 / 100)]};
+}
+
+int Main(int argc, char** argv) {
+  Args args;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    auto value = [&]() -> std::string {
+      if (i + 1 >= argc) {
+        std::fprintf(stderr, "%s needs a value\n", a.c_str());
+        std::exit(2);
+      }
+      return argv[++i];
+    };
+    if (a == "--messages")
+      args.messages = std::stoull(value());
+    else if (a == "--queries")
+      args.queries = std::stoull(value());
+    else if (a == "--dir")
+      args.dir = value();
+    else if (a == "--no-stemming")
+      args.stemming = false;
+    else if (a == "--check")
+      args.check = true;
+    else {
+      std::fprintf(stderr,
+                   "usage: search_bench [--messages N] [--queries N] [--dir PATH] [--no-stemming] "
+                   "[--check]\n");
+      return 2;
+    }
+  }
+  const bool own_dir = args.dir.empty();
+  std::filesystem::path dir = own_dir ? std::filesystem::temp_directory_path() /
+                                            ("search_bench_" + std::to_string(::getpid()))
+                                      : std::filesystem::path(args.dir);
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+
+  CorpusOptions co;
+  co.messages = args.messages;
+  auto t0 = Clock::now();
+  Corpus corpus(co);
+  auto queries = MakeQueries(corpus);
+  std::printf("corpus: %zu messages, %zu words, %llu channels, %llu users, seed %llu (%.1fs)\n",
+              corpus.messages().size(), corpus.words().size(),
+              static_cast<unsigned long long>(co.channels),
+              static_cast<unsigned long long>(co.users), static_cast<unsigned long long>(co.seed),
+              Seconds(Clock::now() - t0));
+
+  auto meridian = std::make_unique<MeridianEngine>(dir / "meridian", args.stemming);
+  auto fts5 = std::make_unique<Fts5Engine>(dir / "fts5.db");
+  auto xapian = std::make_unique<XapianEngine>(dir / "xapian");
+  std::vector<Engine*> engines = {meridian.get(), fts5.get(), xapian.get()};
+  std::map<std::string, double> rate;
+  std::map<std::string, uint64_t> bytes;
+  for (Engine* e : engines) {
+    auto s = Clock::now();
+    e->Index(corpus);
+    double secs = Seconds(Clock::now() - s);
+    rate[e->name()] = static_cast<double>(corpus.messages().size()) / secs;
+    bytes[e->name()] = e->DiskBytes();
+    std::printf("indexed %-12s %8.0f msgs/s  (%.1fs)  %7.1f MiB on disk\n", e->name().c_str(),
+                rate[e->name()], secs, static_cast<double>(bytes[e->name()]) / (1 << 20));
+  }
+
+  int mismatches = 0;
+  if (args.check) {
+    for (Kind k : {Kind::kRare, Kind::kMid, Kind::kCommon, Kind::kAnd, Kind::kPhrase, Kind::kPrefix,
+                   Kind::kChannel}) {
+      for (const Query& q : queries[k]) {
+        uint64_t ours = meridian->Run(q), theirs = fts5->Count(q);
+        if (ours != theirs) {
+          ++mismatches;
+          std::printf("MISMATCH %s [%s]: meridian %llu, fts5 %llu\n", KindName(k),
+                      Fts5Engine::MatchText(q).c_str(), static_cast<unsigned long long>(ours),
+                      static_cast<unsigned long long>(theirs));
+        }
+      }
+    }
+    std::printf("check: %d count mismatches against FTS5\n", mismatches);
+  }
+
+  std::printf(
+      "\n| query (p50 / p99 ms) | Meridian | SQLite FTS5 | Xapian | Meridian / faster baseline "
+      "(p50) |\n");
+  std::printf("|---|---|---|---|---|\n");
+  for (Kind k : kKinds) {
+    const auto& qs = queries[k];
+    Latency l[3];
+    for (int e = 0; e < 3; ++e) l[e] = Time(*engines[e], qs, args.queries);
+    double best = std::min(l[1].p50_ms, l[2].p50_ms);
+    std::printf("| %s (%zu queries) | %.3f / %.3f | %.3f / %.3f | %.3f / %.3f | %.2f |\n",
+                KindName(k), qs.size(), l[0].p50_ms, l[0].p99_ms, l[1].p50_ms, l[1].p99_ms,
+                l[2].p50_ms, l[2].p99_ms, l[0].p50_ms / best);
+  }
+  meridian->set_snippets(true);
+  Latency snip = Time(*meridian, queries[Kind::kCommon], args.queries);
+  std::printf("| common term top-50 WITH snippets (Meridian only) | %.3f / %.3f | | | |\n",
+              snip.p50_ms, snip.p99_ms);
+  std::printf("\n| indexing | Meridian | SQLite FTS5 | Xapian |\n|---|---|---|---|\n");
+  std::printf("| msgs/s | %.0f | %.0f | %.0f |\n", rate["Meridian"], rate["SQLite FTS5"],
+              rate["Xapian"]);
+  std::printf("| MiB on disk | %.1f | %.1f | %.1f |\n", bytes["Meridian"] / 1048576.0,
+              bytes["SQLite FTS5"] / 1048576.0, bytes["Xapian"] / 1048576.0);
+  std::printf("| size / FTS5 | %.2f | 1.00 | %.2f |\n",
+              static_cast<double>(bytes["Meridian"]) / bytes["SQLite FTS5"],
+              static_cast<double>(bytes["Xapian"]) / bytes["SQLite FTS5"]);
+
+  meridian.reset();
+  fts5.reset();
+  xapian.reset();
+  if (own_dir) std::filesystem::remove_all(dir);
+  return mismatches == 0 ? 0 : 1;
+}
+
+}  // namespace
+}  // namespace meridian::bench
+
+int main(int argc, char** argv) { return meridian::bench::Main(argc, argv); }
