@@ -1,0 +1,484 @@
+// Drives a real meridiand through the generated gRPC client: the behaviours issue 2 lists.
+#include <grpcpp/generic/generic_stub.h>
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "meridian/v1/auth.grpc.pb.h"
+#include "meridian/v1/channels.grpc.pb.h"
+#include "meridian/v1/events.grpc.pb.h"
+#include "meridian/v1/messages.grpc.pb.h"
+#include "meridian/v1/users.grpc.pb.h"
+#include "tests/integration/meridiand_process.h"
+
+namespace meridian {
+namespace {
+
+namespace v1 = ::meridian::v1;
+using ::meridian::testing::MeridiandProcess;
+
+// A logged-in user's stubs.
+struct Client {
+  std::shared_ptr<grpc::Channel> channel;
+  std::string token;
+  std::unique_ptr<v1::AuthService::Stub> auth;
+  std::unique_ptr<v1::ChannelService::Stub> channels;
+  std::unique_ptr<v1::MessageService::Stub> messages;
+  std::unique_ptr<v1::EventService::Stub> events;
+  std::unique_ptr<v1::UserService::Stub> users;
+
+  explicit Client(const std::string& address)
+      : channel(grpc::CreateChannel(address, grpc::InsecureChannelCredentials())),
+        auth(v1::AuthService::NewStub(channel)),
+        channels(v1::ChannelService::NewStub(channel)),
+        messages(v1::MessageService::NewStub(channel)),
+        events(v1::EventService::NewStub(channel)),
+        users(v1::UserService::NewStub(channel)) {}
+
+  std::unique_ptr<grpc::ClientContext> Ctx() const {
+    auto ctx = std::make_unique<grpc::ClientContext>();
+    if (!token.empty()) ctx->AddMetadata("authorization", "Bearer " + token);
+    ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+    return ctx;
+  }
+
+  grpc::Status Register(const std::string& name) {
+    v1::RegisterRequest req;
+    req.set_name(name);
+    req.set_password("correct horse battery");
+    v1::RegisterResponse resp;
+    auto ctx = Ctx();
+    grpc::Status s = auth->Register(ctx.get(), req, &resp);
+    token = resp.token();
+    return s;
+  }
+
+  grpc::Status Login(const std::string& name) {
+    v1::LoginRequest req;
+    req.set_name(name);
+    req.set_password("correct horse battery");
+    v1::LoginResponse resp;
+    auto ctx = Ctx();
+    grpc::Status s = auth->Login(ctx.get(), req, &resp);
+    token = resp.token();
+    return s;
+  }
+
+  grpc::Status Post(const std::string& channel_id, const std::string& text,
+                    v1::PostMessageResponse* resp, const std::string& key = "",
+                    const std::string& root = "") {
+    v1::PostMessageRequest req;
+    req.set_channel_id(channel_id);
+    req.set_text(text);
+    req.set_idempotency_key(key);
+    req.set_thread_root_id(root);
+    auto ctx = Ctx();
+    return messages->PostMessage(ctx.get(), req, resp);
+  }
+
+  grpc::Status CreateChannel(const std::string& name, bool priv, v1::Channel* out) {
+    v1::CreateChannelRequest req;
+    req.set_name(name);
+    req.set_kind(priv ? v1::CHANNEL_KIND_PRIVATE : v1::CHANNEL_KIND_PUBLIC);
+    v1::CreateChannelResponse resp;
+    auto ctx = Ctx();
+    grpc::Status s = channels->CreateChannel(ctx.get(), req, &resp);
+    *out = resp.channel();
+    return s;
+  }
+
+  std::vector<v1::Message> History(const std::string& channel_id, int page = 200) {
+    std::vector<v1::Message> all;
+    v1::GetHistoryRequest req;
+    req.set_channel_id(channel_id);
+    req.set_page_size(page);
+    for (;;) {
+      v1::GetHistoryResponse resp;
+      auto ctx = Ctx();
+      grpc::Status s = messages->GetHistory(ctx.get(), req, &resp);
+      EXPECT_TRUE(s.ok()) << s.error_message();
+      for (auto& m : resp.messages()) all.push_back(m);
+      if (resp.next_cursor().empty()) break;
+      req.set_before_cursor(resp.next_cursor());
+    }
+    return all;
+  }
+};
+
+// Reads a Subscribe stream into a vector until `pred` holds for the events so far.
+class Subscription {
+ public:
+  Subscription(const Client& c, const std::string& since) : ctx_(c.Ctx()) {
+    ctx_->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
+    v1::SubscribeRequest req;
+    req.set_since_cursor(since);
+    reader_ = c.events->Subscribe(ctx_.get(), req);
+  }
+  // Reads until caught_up (true) or the stream ends (false).
+  bool ReadUntilCaughtUp() {
+    v1::SubscribeResponse r;
+    while (reader_->Read(&r)) {
+      if (r.caught_up()) return true;
+      events_.push_back(r.event());
+    }
+    return false;
+  }
+  bool ReadEvents(size_t n) {
+    v1::SubscribeResponse r;
+    while (events_.size() < n && reader_->Read(&r)) {
+      if (r.has_event()) events_.push_back(r.event());
+    }
+    return events_.size() >= n;
+  }
+  grpc::Status Cancel() {
+    ctx_->TryCancel();
+    v1::SubscribeResponse r;
+    while (reader_->Read(&r)) {}
+    return reader_->Finish();
+  }
+  grpc::Status Drain() {
+    v1::SubscribeResponse r;
+    while (reader_->Read(&r)) {
+      if (r.has_event()) events_.push_back(r.event());
+    }
+    return reader_->Finish();
+  }
+  const std::vector<v1::Event>& events() const { return events_; }
+  grpc::ClientContext& context() { return *ctx_; }
+
+ private:
+  std::unique_ptr<grpc::ClientContext> ctx_;
+  std::unique_ptr<grpc::ClientReader<v1::SubscribeResponse>> reader_;
+  std::vector<v1::Event> events_;
+};
+
+class ServerIntegrationTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("meridian-it-" + std::to_string(getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+  }
+  void TearDown() override {
+    server_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+
+  void StartServer(std::vector<std::string> args = {}) {
+    server_ = std::make_unique<MeridiandProcess>(MERIDIAND_PATH, (dir_ / "data").string(), args);
+    ASSERT_TRUE(server_->Start()) << server_->log();
+  }
+
+  std::string WriteConfig(const std::string& toml) {
+    auto path = (dir_ / "meridian.toml").string();
+    std::ofstream(path) << toml;
+    return path;
+  }
+
+  std::filesystem::path dir_;
+  std::unique_ptr<MeridiandProcess> server_;
+};
+
+TEST_F(ServerIntegrationTest, PrivateChannelIsInvisibleToOthersAndDirectMessagesWork) {
+  StartServer();
+  Client alice(server_->address()), bob(server_->address());
+  ASSERT_TRUE(alice.Register("alice").ok());
+  ASSERT_TRUE(bob.Register("bob").ok());
+  v1::Channel secret;
+  ASSERT_TRUE(alice.CreateChannel("secret", true, &secret).ok());
+  v1::PostMessageResponse posted;
+  ASSERT_TRUE(alice.Post(secret.id(), "launch codes", &posted).ok());
+
+  Subscription bob_stream(bob, "0");
+  v1::GetChannelRequest get;
+  get.set_channel_id(secret.id());
+  v1::GetChannelResponse got;
+  auto ctx = bob.Ctx();
+  EXPECT_EQ(bob.channels->GetChannel(ctx.get(), get, &got).error_code(), grpc::NOT_FOUND);
+  v1::GetHistoryRequest hist;
+  hist.set_channel_id("#secret");
+  v1::GetHistoryResponse hr;
+  ctx = bob.Ctx();
+  EXPECT_EQ(bob.messages->GetHistory(ctx.get(), hist, &hr).error_code(), grpc::NOT_FOUND);
+  v1::PostMessageResponse denied;
+  EXPECT_EQ(bob.Post(secret.id(), "hi", &denied).error_code(), grpc::NOT_FOUND);
+  v1::AddReactionRequest react;
+  react.set_message_id(posted.message().id());
+  react.set_emoji("👀");
+  v1::AddReactionResponse rr;
+  ctx = bob.Ctx();
+  EXPECT_EQ(bob.messages->AddReaction(ctx.get(), react, &rr).error_code(), grpc::NOT_FOUND);
+
+  // A DM; bob's stream replays everything he may see and nothing of #secret.
+  v1::PostMessageResponse dm;
+  ASSERT_TRUE(alice.Post("@bob", "psst, lunch?", &dm).ok());
+  ASSERT_TRUE(bob_stream.ReadUntilCaughtUp()) << bob_stream.Drain().error_message();
+  bool saw_dm = false;
+  for (const auto& e : bob_stream.events()) {
+    EXPECT_NE(e.channel_id(), secret.id()) << e.DebugString();
+    EXPECT_EQ(e.message().text().find("launch"), std::string::npos);
+    if (e.type() == v1::EVENT_TYPE_MESSAGE_POSTED && e.message().text() == "psst, lunch?") {
+      saw_dm = true;
+    }
+  }
+  EXPECT_TRUE(saw_dm);
+  bob_stream.Cancel();
+}
+
+TEST_F(ServerIntegrationTest, AuthenticationIsRequiredAndForgedTokensAreRejected) {
+  StartServer();
+  Client anon(server_->address());
+  v1::PostMessageResponse resp;
+  EXPECT_EQ(anon.Post("#general", "hi", &resp).error_code(), grpc::UNAUTHENTICATED);
+  anon.token = "mrd_forged-token-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+  grpc::Status s = anon.Post("#general", "hi", &resp);
+  EXPECT_EQ(s.error_code(), grpc::UNAUTHENTICATED);
+  EXPECT_NE(s.error_message().find("log in"), std::string::npos) << s.error_message();
+
+  Client alice(server_->address());
+  ASSERT_TRUE(alice.Register("alice").ok());
+  v1::LogoutRequest out;
+  v1::LogoutResponse lr;
+  auto ctx = alice.Ctx();
+  ASSERT_TRUE(alice.auth->Logout(ctx.get(), out, &lr).ok());
+  v1::WhoAmIRequest who;
+  v1::WhoAmIResponse wr;
+  ctx = alice.Ctx();
+  EXPECT_EQ(alice.auth->WhoAmI(ctx.get(), who, &wr).error_code(), grpc::UNAUTHENTICATED);
+}
+
+TEST_F(ServerIntegrationTest, BadInputGetsPreciseStatusesAndTheServerServesOn) {
+  StartServer();
+  Client alice(server_->address());
+  ASSERT_TRUE(alice.Register("alice").ok());
+  v1::Channel general;
+  ASSERT_TRUE(alice.CreateChannel("general", false, &general).ok());
+  v1::PostMessageResponse resp;
+  grpc::Status big = alice.Post("#general", std::string(40'001, 'x'), &resp);
+  EXPECT_EQ(big.error_code(), grpc::INVALID_ARGUMENT);
+  EXPECT_NE(big.error_message().find("40000"), std::string::npos) << big.error_message();
+  EXPECT_EQ(alice.Post("#general", "\xC3\x28", &resp).error_code(), grpc::INVALID_ARGUMENT);
+  EXPECT_EQ(alice.Post("#general", "", &resp).error_code(), grpc::INVALID_ARGUMENT);
+  EXPECT_EQ(alice.Post("c424242", "hi", &resp).error_code(), grpc::NOT_FOUND);
+  v1::GetHistoryRequest hist;
+  hist.set_channel_id("#general");
+  hist.set_after_cursor("not-a-cursor");
+  v1::GetHistoryResponse hr;
+  auto ctx = alice.Ctx();
+  EXPECT_EQ(alice.messages->GetHistory(ctx.get(), hist, &hr).error_code(), grpc::INVALID_ARGUMENT);
+  Subscription bad(alice, "99999999");
+  EXPECT_EQ(bad.Drain().error_code(), grpc::INVALID_ARGUMENT);
+  // Nothing half-written: the channel is still empty and the server still answers.
+  EXPECT_TRUE(alice.History("#general").empty());
+  ASSERT_TRUE(alice.Post("#general", "still here", &resp).ok());
+}
+
+TEST_F(ServerIntegrationTest, ThreadsEditsAndDeletesOverTheWire) {
+  StartServer();
+  Client alice(server_->address());
+  ASSERT_TRUE(alice.Register("alice").ok());
+  v1::Channel general;
+  ASSERT_TRUE(alice.CreateChannel("general", false, &general).ok());
+  v1::PostMessageResponse root, reply;
+  ASSERT_TRUE(alice.Post("#general", "question", &root).ok());
+  ASSERT_TRUE(alice.Post("#general", "answer", &reply, "", root.message().id()).ok());
+  v1::GetThreadRequest tr;
+  tr.set_message_id(root.message().id());
+  v1::GetThreadResponse thread;
+  auto ctx = alice.Ctx();
+  ASSERT_TRUE(alice.messages->GetThread(ctx.get(), tr, &thread).ok());
+  EXPECT_EQ(thread.root().reply_count(), 1);
+  ASSERT_EQ(thread.replies_size(), 1);
+  v1::EditMessageRequest edit;
+  edit.set_message_id(reply.message().id());
+  edit.set_text("better answer");
+  v1::EditMessageResponse er;
+  ctx = alice.Ctx();
+  ASSERT_TRUE(alice.messages->EditMessage(ctx.get(), edit, &er).ok());
+  EXPECT_EQ(er.message().revision_count(), 1);
+  v1::DeleteMessageRequest del;
+  del.set_message_id(root.message().id());
+  v1::DeleteMessageResponse dr;
+  ctx = alice.Ctx();
+  ASSERT_TRUE(alice.messages->DeleteMessage(ctx.get(), del, &dr).ok());
+  auto history = alice.History("#general");
+  ASSERT_EQ(history.size(), 1u);
+  EXPECT_TRUE(history[0].deleted());
+  EXPECT_TRUE(history[0].text().empty());
+}
+
+TEST_F(ServerIntegrationTest, ReconnectResumesWithNoGapAndNoDuplicate) {
+  StartServer();
+  Client alice(server_->address()), bob(server_->address());
+  ASSERT_TRUE(alice.Register("alice").ok());
+  ASSERT_TRUE(bob.Register("bob").ok());
+  v1::Channel general;
+  ASSERT_TRUE(alice.CreateChannel("general", false, &general).ok());
+  v1::JoinChannelRequest join;
+  join.set_channel_id("#general");
+  v1::JoinChannelResponse jr;
+  auto ctx = bob.Ctx();
+  ASSERT_TRUE(bob.channels->JoinChannel(ctx.get(), join, &jr).ok());
+
+  Subscription live(bob, "");  // from now
+  ASSERT_TRUE(live.ReadUntilCaughtUp());
+  v1::PostMessageResponse r;
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(alice.Post("#general", "m" + std::to_string(i), &r).ok());
+  ASSERT_TRUE(live.ReadEvents(5));
+  std::string cursor = live.events().back().cursor();
+  live.Cancel();
+
+  // Away: more happens, including a restart of the server.
+  for (int i = 5; i < 10; ++i) ASSERT_TRUE(alice.Post("#general", "m" + std::to_string(i), &r).ok());
+  ASSERT_EQ(server_->Stop(), 0) << server_->log();
+  ASSERT_TRUE(server_->Start()) << server_->log();
+  Client alice2(server_->address()), bob2(server_->address());
+  alice2.token = alice.token;
+  bob2.token = bob.token;
+  for (int i = 10; i < 15; ++i) ASSERT_TRUE(alice2.Post("#general", "m" + std::to_string(i), &r).ok());
+
+  Subscription resumed(bob2, cursor);
+  ASSERT_TRUE(resumed.ReadUntilCaughtUp());
+  std::vector<std::string> texts;
+  for (const auto& e : live.events()) texts.push_back(e.message().text());
+  for (const auto& e : resumed.events()) {
+    if (e.type() == v1::EVENT_TYPE_MESSAGE_POSTED) texts.push_back(e.message().text());
+  }
+  ASSERT_EQ(texts.size(), 15u);
+  for (int i = 0; i < 15; ++i) EXPECT_EQ(texts[i], "m" + std::to_string(i));
+  resumed.Cancel();
+}
+
+TEST_F(ServerIntegrationTest, SlowSubscriberIsCutOffWithAResumeCursorAndLosesNothing) {
+  StartServer({"--config", WriteConfig("[events]\nlive_buffer = 32\n")});
+  Client alice(server_->address());
+  ASSERT_TRUE(alice.Register("alice").ok());
+  v1::Channel general;
+  ASSERT_TRUE(alice.CreateChannel("general", false, &general).ok());
+  Subscription slow(alice, "");
+  ASSERT_TRUE(slow.ReadUntilCaughtUp());
+  // Big messages fill the transport's flow-control window long before 400 are posted, so the
+  // server cannot write them all while the client is not reading.
+  const std::string big(30'000, 'z');
+  v1::PostMessageResponse r;
+  std::set<std::string> posted;
+  for (int i = 0; i < 400; ++i) {
+    ASSERT_TRUE(alice.Post("#general", std::to_string(i) + big, &r).ok());
+    posted.insert(r.message().id());
+  }
+  grpc::Status end = slow.Drain();
+  ASSERT_EQ(end.error_code(), grpc::RESOURCE_EXHAUSTED) << end.error_message();
+  auto trailers = slow.context().GetServerTrailingMetadata();
+  auto it = trailers.find("meridian-resume-cursor");
+  ASSERT_NE(it, trailers.end());
+  std::string cursor(it->second.data(), it->second.size());
+
+  Subscription resumed(alice, cursor);
+  ASSERT_TRUE(resumed.ReadUntilCaughtUp());
+  std::set<std::string> seen;
+  for (const auto* evs : {&slow.events(), &resumed.events()}) {
+    for (const auto& e : *evs) {
+      if (e.type() != v1::EVENT_TYPE_MESSAGE_POSTED) continue;
+      EXPECT_TRUE(seen.insert(e.message().id()).second) << "duplicate " << e.message().id();
+    }
+  }
+  EXPECT_EQ(seen, posted);
+  resumed.Cancel();
+}
+
+TEST_F(ServerIntegrationTest, IdempotentRetryAfterALostReplyDoesNotDuplicate) {
+  StartServer();
+  Client alice(server_->address());
+  ASSERT_TRUE(alice.Register("alice").ok());
+  v1::Channel general;
+  ASSERT_TRUE(alice.CreateChannel("general", false, &general).ok());
+  v1::PostMessageResponse first, retry;
+  ASSERT_TRUE(alice.Post("#general", "exactly once", &first, "client-key-1").ok());
+  ASSERT_TRUE(alice.Post("#general", "exactly once", &retry, "client-key-1").ok());
+  EXPECT_TRUE(retry.deduplicated());
+  EXPECT_EQ(first.message().id(), retry.message().id());
+  EXPECT_EQ(alice.History("#general").size(), 1u);
+}
+
+TEST_F(ServerIntegrationTest, KillNineDuringWriteLoadLosesNoAcknowledgedPost) {
+  StartServer();
+  Client alice(server_->address());
+  ASSERT_TRUE(alice.Register("alice").ok());
+  v1::Channel general;
+  ASSERT_TRUE(alice.CreateChannel("general", false, &general).ok());
+
+  std::mutex mu;
+  std::set<std::string> acked;
+  std::atomic<bool> stop{false};
+  std::atomic<int> count{0};
+  std::vector<std::thread> writers;
+  for (int t = 0; t < 8; ++t) {
+    writers.emplace_back([&, t] {
+      Client c(server_->address());
+      c.token = alice.token;
+      for (int i = 0; !stop; ++i) {
+        v1::PostMessageResponse r;
+        if (!c.Post("#general", "w" + std::to_string(t) + "-" + std::to_string(i), &r).ok()) break;
+        std::lock_guard<std::mutex> l(mu);
+        acked.insert(r.message().id());
+        ++count;
+      }
+    });
+  }
+  // Kill once a good number of posts has been acknowledged, while writers are still going.
+  while (count < 300) std::this_thread::yield();
+  server_->Kill();
+  stop = true;
+  for (auto& w : writers) w.join();
+
+  ASSERT_TRUE(server_->Start()) << server_->log();
+  Client after(server_->address());
+  after.token = alice.token;
+  std::set<std::string> stored;
+  for (const auto& m : after.History("#general")) stored.insert(m.id());
+  for (const auto& id : acked) EXPECT_TRUE(stored.count(id)) << "acknowledged post lost: " << id;
+  EXPECT_GE(acked.size(), 300u);
+}
+
+TEST_F(ServerIntegrationTest, HealthCheckingAndReflectionAreOn) {
+  StartServer();
+  auto channel = grpc::CreateChannel(server_->address(), grpc::InsecureChannelCredentials());
+  grpc::GenericStub stub(channel);
+  // grpc.health.v1.Health/Check with an empty request: an empty HealthCheckRequest is zero
+  // bytes, and SERVING is field 1 = 1 (bytes 08 01).
+  grpc::ClientContext ctx;
+  grpc::ByteBuffer request, response;
+  grpc::Slice empty("");
+  request = grpc::ByteBuffer(&empty, 1);
+  std::mutex mu;
+  std::condition_variable cv;
+  bool done = false;
+  grpc::Status status;
+  stub.UnaryCall(&ctx, "/grpc.health.v1.Health/Check", grpc::StubOptions(), &request, &response,
+                 [&](grpc::Status s) {
+                   std::lock_guard<std::mutex> l(mu);
+                   status = s;
+                   done = true;
+                   cv.notify_all();
+                 });
+  std::unique_lock<std::mutex> l(mu);
+  cv.wait(l, [&] { return done; });
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  std::vector<grpc::Slice> slices;
+  ASSERT_TRUE(response.Dump(&slices).ok());
+  std::string bytes;
+  for (auto& s : slices) bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
+  EXPECT_EQ(bytes, std::string("\x08\x01", 2));
+}
+
+}  // namespace
+}  // namespace meridian
