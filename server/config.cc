@@ -2,6 +2,7 @@
 
 #include <toml++/toml.h>
 
+#include <filesystem>
 #include <set>
 
 #include "absl/strings/str_cat.h"
@@ -37,6 +38,56 @@ absl::Status GetPositive(const toml::node& n, const std::string& key, T* out) {
   int64_t v = *n.value<int64_t>();
   if (v <= 0) return WrongType(key, "a positive integer", n);
   *out = static_cast<T>(v);
+  return absl::OkStatus();
+}
+
+// [plugins]: dir, runner, in_process = ["id", ...] or ["*"], hook_deadline_ms, call_deadline_ms,
+// and [plugins.settings.<id>] name = "value" overriding a plugin's manifest defaults.
+absl::Status ApplyPlugins(const toml::node& node, ServerConfig* c) {
+  const toml::table* t = node.as_table();
+  if (!t) return WrongType("plugins", "a table", node);
+  plugins::PluginManagerOptions& p = c->core.plugins;
+  for (const auto& [sk, sn] : *t) {
+    std::string sub(sk.str()), full = "plugins." + sub;
+    absl::Status s;
+    if (sub == "dir") {
+      s = GetString(sn, full, &p.plugin_dir);
+    } else if (sub == "runner") {
+      s = GetString(sn, full, &p.runner_path);
+    } else if (sub == "in_process") {
+      const toml::array* ids = sn.as_array();
+      if (!ids) return WrongType(full, "an array of plugin ids", sn);
+      p.in_process.clear();
+      for (const toml::node& id : *ids) {
+        std::string v;
+        if (s = GetString(id, full, &v); !s.ok()) return s;
+        p.in_process.insert(v);
+      }
+    } else if (sub == "hook_deadline_ms" || sub == "call_deadline_ms") {
+      int64_t ms = 0;
+      s = GetPositive(sn, full, &ms);
+      (sub == "hook_deadline_ms" ? p.hook_deadline : p.call_deadline) = absl::Milliseconds(ms);
+    } else if (sub == "settings") {
+      const toml::table* plugins = sn.as_table();
+      if (!plugins) return WrongType(full, "a table of [plugins.settings.<id>] tables", sn);
+      for (const auto& [id, values] : *plugins) {
+        std::string where = absl::StrCat(full, ".", std::string(id.str()));
+        const toml::table* vt = values.as_table();
+        if (!vt) return WrongType(where, "a table", values);
+        for (const auto& [name, value] : *vt) {
+          std::string v;
+          if (s = GetString(value, absl::StrCat(where, ".", std::string(name.str())), &v);
+              !s.ok()) {
+            return s;
+          }
+          p.settings[std::string(id.str())][std::string(name.str())] = v;
+        }
+      }
+    } else {
+      return Unknown("plugins", sub, sn);
+    }
+    if (!s.ok()) return s;
+  }
   return absl::OkStatus();
 }
 
@@ -82,6 +133,8 @@ absl::Status ApplyTable(const toml::table& root, ServerConfig* c) {
         }
         if (!s.ok()) return s;
       }
+    } else if (key == "plugins") {
+      s = ApplyPlugins(node, c);
     } else {
       return Unknown("", key, node);
     }
@@ -97,6 +150,13 @@ absl::StatusOr<storage::Durability> ParseDurability(const std::string& s) {
   if (s == "relaxed") return storage::Durability::kBuffered;
   return absl::InvalidArgumentError(
       absl::StrCat("durability must be \"sync\" or \"relaxed\", not \"", s, "\""));
+}
+
+std::string DefaultPluginRunnerPath() {
+  std::error_code ec;
+  std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (ec) return "meridian-plugin-runner";
+  return (exe.parent_path() / "meridian-plugin-runner").string();
 }
 
 absl::Status ApplyConfigFile(const std::string& path, ServerConfig* config) {

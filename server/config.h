@@ -23,6 +23,9 @@ absl::Status ApplyConfigFile(const std::string& path, ServerConfig* config);
 // Parses "sync" or "relaxed".
 absl::StatusOr<storage::Durability> ParseDurability(const std::string& s);
 
+// meridian-plugin-runner beside the running executable (where the install puts it).
+std::string DefaultPluginRunnerPath();
+
 }  // namespace meridian
 
 #endif  // MERIDIAN_SERVER_CONFIG_H_

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <set>
 
 #include "server/core/test_util.h"
 
@@ -67,6 +68,36 @@ TEST_F(ConfigTest, MistakesAreNamedWithTheirLine) {
   auto syntax = ApplyConfigFile(Write("listen = \n"), &c);
   EXPECT_EQ(syntax.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_NE(syntax.message().find(":1:"), std::string::npos) << syntax;
+}
+
+TEST_F(ConfigTest, PluginsSection) {
+  ServerConfig c;
+  auto s = ApplyConfigFile(Write(R"(
+[plugins]
+dir = "/srv/plugins"
+runner = "/usr/lib/meridian/meridian-plugin-runner"
+in_process = ["echo", "tasks"]
+hook_deadline_ms = 250
+call_deadline_ms = 3000
+[plugins.settings.echo]
+prefix = ">> "
+)"),
+                           &c);
+  ASSERT_TRUE(s.ok()) << s;
+  const plugins::PluginManagerOptions& p = c.core.plugins;
+  EXPECT_EQ(p.plugin_dir, "/srv/plugins");
+  EXPECT_EQ(p.runner_path, "/usr/lib/meridian/meridian-plugin-runner");
+  EXPECT_EQ(p.in_process, (std::set<std::string>{"echo", "tasks"}));
+  EXPECT_EQ(p.hook_deadline, absl::Milliseconds(250));
+  EXPECT_EQ(p.call_deadline, absl::Seconds(3));
+  EXPECT_EQ(p.settings.at("echo").at("prefix"), ">> ");
+
+  auto bad = ApplyConfigFile(Write("[plugins]\nin_process = \"echo\"\n"), &c);
+  EXPECT_EQ(bad.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(bad.message().find("plugins.in_process"), std::string::npos) << bad;
+  auto typo = ApplyConfigFile(Write("[plugins]\nhook_deadline = 5\n"), &c);
+  EXPECT_NE(typo.message().find("plugins.hook_deadline"), std::string::npos) << typo;
+  EXPECT_NE(DefaultPluginRunnerPath().find("meridian-plugin-runner"), std::string::npos);
 }
 
 }  // namespace

@@ -54,6 +54,9 @@ int main(int argc, char** argv) {
     }
     config.core.durability = *d;
   }
+  if (!config.core.plugins.plugin_dir.empty() && config.core.plugins.runner_path.empty()) {
+    config.core.plugins.runner_path = meridian::DefaultPluginRunnerPath();
+  }
   if (!meridian::InitLogging(config.log_level)) {
     std::fprintf(stderr, "meridiand: unknown log level \"%s\"\n", config.log_level.c_str());
     return 2;

@@ -25,12 +25,13 @@ enum class Cf : int {
   kSearch,        // full-text postings (owned by server/search)
   kPlugins,       // plugin key-value namespaces
   kScheduler,     // the durable job queue
+  kAsync,         // notification feed, reply-by lists, thread participation (server/core)
   kCount,
 };
 
 inline constexpr std::array<std::string_view, static_cast<int>(Cf::kCount)> kCfNames = {
     "default", "users",  "sessions", "channels", "members", "messages", "threads", "revisions",
-    "idempotency", "events", "pins", "mentions", "search", "plugins", "scheduler",
+    "idempotency", "events", "pins", "mentions", "search", "plugins", "scheduler", "async",
 };
 
 inline std::string_view CfName(Cf cf) { return kCfNames[static_cast<int>(cf)]; }

@@ -52,6 +52,25 @@ TEST_F(RocksDbKvStoreTest, BufferedWritesAreVisibleAndSyncable) {
   EXPECT_TRUE(db->SyncWal().ok());
 }
 
+// Write reorders search keys for faster memtable inserts; ops on one key must keep their order.
+TEST_F(RocksDbKvStoreTest, SearchOpsOnOneKeyKeepTheirOrderInABatch) {
+  auto db = Open();
+  WriteBatch b;
+  std::string posting = std::string("pzebra") + '\0' + std::string(24, '\x01');
+  b.Put(Cf::kSearch, "z", "1");
+  b.Put(Cf::kSearch, posting, "first");
+  b.Put(Cf::kSearch, "a", "1");
+  b.Delete(Cf::kSearch, "z");
+  b.Delete(Cf::kSearch, posting);
+  b.Put(Cf::kSearch, posting, "second");
+  b.Put(Cf::kSearch, "p", "short key outside the posting layout");
+  ASSERT_TRUE(db->Write(b, Durability::kBuffered).ok());
+  EXPECT_EQ(db->Get(Cf::kSearch, posting).value(), std::optional<std::string>("second"));
+  EXPECT_EQ(db->Get(Cf::kSearch, "z").value(), std::nullopt);
+  EXPECT_EQ(db->Get(Cf::kSearch, "a").value(), std::optional<std::string>("1"));
+  EXPECT_TRUE(db->Get(Cf::kSearch, "p").value().has_value());
+}
+
 TEST_F(RocksDbKvStoreTest, BoundedIterationInBothDirections) {
   auto db = Open();
   WriteBatch b;

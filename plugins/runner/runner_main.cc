@@ -7,13 +7,14 @@
 // It sends kHello once the plugin is loaded (or refused), then serves kHookCall frames one at a
 // time, relaying the plugin's host calls back as kHostCall frames, until the socket closes.
 #include <signal.h>
-#include <sys/prctl.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <memory>
 #include <string>
+#include <thread>
 
 #include "plugins/runner/host_table.h"
 #include "plugins/runner/invoker.h"
@@ -81,8 +82,15 @@ int main(int argc, char** argv) {
   // Keep nothing of the server's but the socket: a plugin must not reach its files or sockets.
   if (fd > 3) close_range(3, static_cast<unsigned>(fd) - 1, 0);
   close_range(static_cast<unsigned>(fd) + 1, ~0u, 0);
-  // Die with the host, and never on a write to a closed socket.
-  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  // Die with the host, and never on a write to a closed socket. Not PR_SET_PDEATHSIG: it fires
+  // when the *thread* that spawned the runner exits, and meridiand starts runners from pooled
+  // RPC threads (enable, reload) that come and go. An idle runner already exits on the socket's
+  // EOF; this catches one stuck in a hook when the host dies.
+  const pid_t host_pid = getppid();
+  std::thread([host_pid] {
+    while (getppid() == host_pid) std::this_thread::sleep_for(std::chrono::milliseconds(250));
+    _exit(1);
+  }).detach();
   signal(SIGPIPE, SIG_IGN);
 
   SocketTransport transport(fd);

@@ -88,12 +88,17 @@ void Committer::ApplyGroup(std::deque<Work*>& group) {
   for (Work* w : group) {
     Txn txn(clock_.Now(), &next_event_seq_);
     w->status = w->fn(txn);
-    if (!w->status.ok() || txn.batch().empty()) continue;
+    if (!w->status.ok()) {
+      for (auto& fn : txn.on_failed()) fn();
+      continue;
+    }
+    if (txn.batch().empty()) continue;
     // Buffered: the batch reaches the OS (so a process crash keeps it) and becomes visible to the
     // next change in this group; the group's single SyncWal below makes all of them durable.
     w->status = store_.Write(txn.batch(), storage::Durability::kBuffered);
     if (!w->status.ok()) {
       MLOG_ERROR("write failed: {}", std::string(w->status.message()));
+      for (auto& fn : txn.on_failed()) fn();
       continue;
     }
     wrote = true;

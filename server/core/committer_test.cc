@@ -52,19 +52,27 @@ TEST_F(CommitterTest, FailedChangeWritesAndEmitsNothing) {
   EventHub hub(16, 0);
   Committer committer(*store_, clock_, hub, storage::Durability::kSync, 0);
   bool applied = false;
+  int failed = 0;
   absl::Status s = committer.Run([&](Txn& txn) {
     txn.batch().Put(storage::Cf::kUsers, "half", "written");
     txn.Emit(internal::EventRecord());
     txn.OnApplied([&] { applied = true; });
+    txn.OnFailed([&] { ++failed; });
     return absl::InvalidArgumentError("rejected");
   });
   EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_FALSE(applied);
+  EXPECT_EQ(failed, 1);  // caches the change touched (search statistics) are dropped
   EXPECT_EQ(store_->Get(storage::Cf::kUsers, "half").value(), std::nullopt);
   EXPECT_EQ(hub.head(), 0u);
 
-  auto value = committer.Run<int>([](Txn&) -> absl::StatusOr<int> { return 7; });
+  auto value = committer.Run<int>([&](Txn& txn) -> absl::StatusOr<int> {
+    txn.batch().Put(storage::Cf::kUsers, "whole", "written");
+    txn.OnFailed([&] { ++failed; });
+    return 7;
+  });
   EXPECT_EQ(value.value(), 7);
+  EXPECT_EQ(failed, 1);  // not called for a change that was written
 }
 
 TEST_F(CommitterTest, LaterChangeInAGroupSeesEarlierOnesAndEventsAreStored) {

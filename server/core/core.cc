@@ -37,12 +37,36 @@ absl::StatusOr<std::unique_ptr<Core>> Core::Open(const CoreOptions& options, con
   core->users_ = std::make_unique<UserService>(env);
   core->channels_ = std::make_unique<ChannelService>(env);
   core->messages_ = std::make_unique<MessageService>(env, *core->channels_);
+  RETURN_IF_ERROR(search::SearchIndex::Validate(options.search));
+  core->search_index_ = std::make_unique<search::SearchIndex>(*core->store_, options.search);
+  core->search_observer_ = std::make_unique<SearchObserver>(*core->search_index_);
+  // Messages written before search existed are not indexed; no deployment has any yet.
+  core->messages_->AddObserver(core->search_observer_.get());
+  core->search_ = std::make_unique<SearchService>(env, *core->search_index_);
+  ASSIGN_OR_RETURN(core->scheduler_, schedule::NewKvStoreScheduler(*core->store_, clock));
+  core->async_ = std::make_unique<AsyncServices>(env, *core->messages_, *core->scheduler_);
+  core->plugin_bridge_ = std::make_unique<PluginBridge>(env, *core->messages_, *core->channels_);
+  core->plugin_bridge_->SetScheduler(core->scheduler_.get());
+  if (!options.plugins.plugin_dir.empty()) {
+    core->plugins_ = std::make_unique<plugins::PluginManager>(
+        options.plugins, core->store_.get(), core->plugin_bridge_.get(), &core->clock_);
+    core->plugin_bridge_->SetManager(core->plugins_.get());
+    core->messages_->SetPostHooks(core->plugin_bridge_.get());
+    RETURN_IF_ERROR(core->plugins_->Start());
+    MLOG_INFO("plugin host started with {} plugin(s) from {}", core->plugins_->List().size(),
+              options.plugins.plugin_dir);
+  }
+  if (options.start_scheduler) core->scheduler_->Start();
   MLOG_INFO("opened {} ({} users, last event {}) in {} ms", options.data_dir,
             core->dir_->user_count(), last_event, absl::ToInt64Milliseconds(absl::Now() - start));
   return core;
 }
 
 Core::~Core() {
+  // Timers and plugins call into the services, so they stop first; the plugins' deactivate
+  // hooks may still write.
+  if (scheduler_) scheduler_->Stop();
+  if (plugins_) plugins_->Stop();
   // The committer drains its queue before the services and the store go away.
   committer_.reset();
 }

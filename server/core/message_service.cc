@@ -2,8 +2,12 @@
 
 #include <algorithm>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "server/common/ids.h"
+#include "server/common/logging.h"
 #include "server/common/status_macros.h"
 #include "server/common/text.h"
 #include "server/core/mentions.h"
@@ -20,6 +24,19 @@ constexpr int64_t kMaxCountedUnread = 10'000;
 
 std::string EncodeMessageKey(MessageKey k) {
   return storage::KeyBuilder().U64(k.channel).U64(k.seq).Take();
+}
+
+// The trigger of a slash command line "/trigger" or "/trigger args": a word of [a-z0-9_-]
+// followed by whitespace or the end. Anything else ("/etc/hosts", "/ ok") is ordinary text.
+std::optional<std::string> CommandTrigger(const std::string& text) {
+  if (text.size() < 2 || text[0] != '/') return std::nullopt;
+  size_t end = 1;
+  while (end < text.size() && (absl::ascii_islower(text[end]) || absl::ascii_isdigit(text[end]) ||
+                               text[end] == '_' || text[end] == '-')) {
+    ++end;
+  }
+  if (end == 1 || (end < text.size() && !absl::ascii_isspace(text[end]))) return std::nullopt;
+  return text.substr(1, end - 1);
 }
 
 absl::Status ValidateEmoji(absl::string_view emoji) {
@@ -119,6 +136,62 @@ std::vector<uint64_t> MessageService::MentionedMembers(const ChannelView& channe
   return reached;
 }
 
+absl::StatusOr<v1::PostMessageResponse> MessageService::RunCommand(const Caller& caller,
+                                                                   absl::string_view channel_ref,
+                                                                   const std::string& trigger,
+                                                                   const std::string& line) {
+  ASSIGN_OR_RETURN(ChannelView channel,
+                   ResolveChannel(env_.dir, caller, channel_ref, Access::kWrite));
+  if (hooks_ == nullptr || !hooks_->HasCommand(trigger)) {
+    std::vector<std::string> triggers;
+    if (hooks_ != nullptr) triggers = hooks_->CommandTriggers();
+    for (std::string& t : triggers) t.insert(0, "/");
+    return absl::InvalidArgumentError(
+        absl::StrCat("unknown command /", trigger, "; ",
+                     triggers.empty() ? "no commands are available"
+                                      : absl::StrCat("available: ", absl::StrJoin(triggers, " ")),
+                     " (start with \"//\" to post text beginning with \"/\")"));
+  }
+  ASSIGN_OR_RETURN(std::string answer, hooks_->SlashCommand(UserIdString(caller.user_id),
+                                                            channel.record.channel().id(), line));
+  v1::PostMessageResponse resp;
+  resp.set_command_response(std::move(answer));
+  return resp;
+}
+
+absl::Status MessageService::ApplyWillPost(const Caller& caller, absl::string_view channel_ref,
+                                           const v1::PostMessageRequest& req, std::string* text) {
+  // Authorized before any plugin sees it, so plugins never learn of posts that would fail.
+  ASSIGN_OR_RETURN(ChannelView channel,
+                   ResolveChannel(env_.dir, caller, channel_ref, Access::kWrite));
+  PostDraft draft;
+  draft.channel_id = channel.record.channel().id();
+  draft.author_id = UserIdString(caller.user_id);
+  draft.text = *text;
+  draft.thread_root_id = req.thread_root_id();
+  draft.time = env_.clock.Now();
+  draft.urgent = req.urgent();
+  PostVerdict verdict = hooks_->WillPost(draft);
+  switch (verdict.kind) {
+    case PostVerdict::Kind::kAllow:
+      return absl::OkStatus();
+    case PostVerdict::Kind::kReject:
+      return absl::FailedPreconditionError(
+          absl::StrCat("rejected by ", verdict.source, ": ", verdict.text));
+    case PostVerdict::Kind::kModify:
+      if (absl::Status valid = ValidateText(verdict.text, "text", env_.limits.max_message_bytes);
+          !valid.ok()) {
+        // Hooks fail open: a rewrite into invalid text is the extension's fault, not the sender's.
+        MLOG_WARN("ignoring {}'s rewrite of a post: {}", verdict.source,
+                  std::string(valid.message()));
+        return absl::OkStatus();
+      }
+      *text = std::move(verdict.text);
+      return absl::OkStatus();
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<v1::PostMessageResponse> MessageService::Post(const Caller& caller,
                                                              const v1::PostMessageRequest& req) {
   RETURN_IF_ERROR(ValidateText(req.text(), "text", env_.limits.max_message_bytes));
@@ -139,7 +212,19 @@ absl::StatusOr<v1::PostMessageResponse> MessageService::Post(const Caller& calle
     channel_ref = dm.id();
   }
 
-  return env_.committer.Run<v1::PostMessageResponse>(
+  std::string text = req.text();
+  auto author = env_.dir.User(caller.user_id);
+  const bool from_bot = author && author->user().is_bot();
+  if (!from_bot && absl::StartsWith(text, "//")) {
+    text.erase(0, 1);  // the escape for a literal leading slash
+  } else if (!from_bot) {
+    if (std::optional<std::string> trigger = CommandTrigger(text)) {
+      return RunCommand(caller, channel_ref, *trigger, text);
+    }
+  }
+  if (hooks_ != nullptr) RETURN_IF_ERROR(ApplyWillPost(caller, channel_ref, req, &text));
+
+  absl::StatusOr<v1::PostMessageResponse> result = env_.committer.Run<v1::PostMessageResponse>(
       [&](Txn& txn) -> absl::StatusOr<v1::PostMessageResponse> {
         ASSIGN_OR_RETURN(ChannelView channel,
                          ResolveChannel(env_.dir, caller, channel_ref, Access::kWrite));
@@ -187,7 +272,7 @@ absl::StatusOr<v1::PostMessageResponse> MessageService::Post(const Caller& calle
         m->set_channel_id(c->id());
         m->set_seq(seq);
         m->set_author_id(UserIdString(caller.user_id));
-        m->set_text(req.text());
+        m->set_text(text);
         m->set_urgent(req.urgent());
         if (!req.reply_by_user_ids().empty()) {
           if (!req.has_reply_by_time() || FromTimestamp(req.reply_by_time()) <= txn.now()) {
@@ -200,7 +285,7 @@ absl::StatusOr<v1::PostMessageResponse> MessageService::Post(const Caller& calle
           *m->mutable_reply_by_time() = req.reply_by_time();
         }
         SetTimestamp(m->mutable_create_time(), txn.now());
-        std::vector<uint64_t> reached = MentionedMembers(channel, req.text(), caller.user_id, m);
+        std::vector<uint64_t> reached = MentionedMembers(channel, text, caller.user_id, m);
         for (uint64_t u : reached) rec.add_mentioned_users(u);
 
         if (root) {
@@ -240,6 +325,10 @@ absl::StatusOr<v1::PostMessageResponse> MessageService::Post(const Caller& calle
         *resp.mutable_message() = rec.message();
         return resp;
       });
+  if (result.ok() && !result->deduplicated() && hooks_ != nullptr) {
+    hooks_->Posted(result->message());
+  }
+  return result;
 }
 
 absl::StatusOr<v1::Message> MessageService::Edit(const Caller& caller,

@@ -8,6 +8,7 @@
 #include "meridian/v1/messages.pb.h"
 #include "server/core/channel_service.h"
 #include "server/core/message_observer.h"
+#include "server/core/post_hooks.h"
 #include "server/core/service_env.h"
 
 namespace meridian {
@@ -19,7 +20,13 @@ class MessageService {
 
   // Observers run inside every message change. Add them before serving.
   void AddObserver(MessageObserver* observer) { observers_.push_back(observer); }
+  // Hooks around every post (plugins); borrowed, must outlive this. Set before serving. Without
+  // hooks no slash command exists.
+  void SetPostHooks(PostHooks* hooks) { hooks_ = hooks; }
 
+  // A text "/trigger ..." of a person (not a bot) runs that slash command instead of posting
+  // (INVALID_ARGUMENT for an unknown one); "//..." posts "/..." literally. The hooks may reject
+  // (FAILED_PRECONDITION with their reason) or rewrite the text first.
   absl::StatusOr<v1::PostMessageResponse> Post(const Caller& caller,
                                                const v1::PostMessageRequest& req);
   absl::StatusOr<v1::Message> Edit(const Caller& caller, const v1::EditMessageRequest& req);
@@ -51,10 +58,19 @@ class MessageService {
   std::vector<uint64_t> MentionedMembers(const ChannelView& channel, absl::string_view text,
                                          uint64_t author, v1::Message* msg) const;
   absl::StatusOr<int> PageSize(int requested) const;
+  // The response to a slash command line, or its error.
+  absl::StatusOr<v1::PostMessageResponse> RunCommand(const Caller& caller,
+                                                     absl::string_view channel_ref,
+                                                     const std::string& trigger,
+                                                     const std::string& line);
+  // Runs the hooks' WillPost; updates *text on a valid rewrite.
+  absl::Status ApplyWillPost(const Caller& caller, absl::string_view channel_ref,
+                             const v1::PostMessageRequest& req, std::string* text);
 
   ServiceEnv env_;
   ChannelService& channels_;
   std::vector<MessageObserver*> observers_;
+  PostHooks* hooks_ = nullptr;
 };
 
 }  // namespace meridian

@@ -31,9 +31,14 @@ class Txn {
   // thread: the place to update in-memory state that later changes read.
   void OnApplied(std::function<void()> fn) { on_applied_.push_back(std::move(fn)); }
 
+  // Runs on the writer thread when this change is NOT written (its function returned an error,
+  // or the write failed): the place to drop in-memory caches the change already updated.
+  void OnFailed(std::function<void()> fn) { on_failed_.push_back(std::move(fn)); }
+
   // Used by Committer.
   std::vector<std::shared_ptr<const HubEvent>>& events() { return events_; }
   std::vector<std::function<void()>>& on_applied() { return on_applied_; }
+  std::vector<std::function<void()>>& on_failed() { return on_failed_; }
 
  private:
   absl::Time now_;
@@ -41,6 +46,7 @@ class Txn {
   storage::WriteBatch batch_;
   std::vector<std::shared_ptr<const HubEvent>> events_;
   std::vector<std::function<void()>> on_applied_;
+  std::vector<std::function<void()>> on_failed_;
 };
 
 }  // namespace meridian

@@ -8,7 +8,9 @@
 #include "server/common/status_macros.h"
 #include "server/common/text.h"
 #include "server/core/auth_service.h"
+#include "server/core/proto_time.h"
 #include "server/core/resolve.h"
+#include "server/core/user_schedule.h"
 #include "storage/keys.h"
 
 namespace meridian {
@@ -47,7 +49,9 @@ absl::StatusOr<v1::User> UserService::GetUser(const Caller& caller,
   ASSIGN_OR_RETURN(uint64_t id, ResolveUser(env_.dir, req.user_id()));
   auto rec = env_.dir.User(id);
   if (!rec) return absl::NotFoundError(absl::StrCat("no user ", req.user_id()));
-  return rec->user();
+  v1::User user = rec->user();
+  DescribeUserAt(&user, env_.clock.Now());
+  return user;
 }
 
 absl::StatusOr<v1::ListUsersResponse> UserService::ListUsers(const Caller& caller,
@@ -68,6 +72,8 @@ absl::StatusOr<v1::ListUsersResponse> UserService::ListUsers(const Caller& calle
     }
     *resp.add_users() = rec.user();
   }
+  const absl::Time now = env_.clock.Now();
+  for (auto& u : *resp.mutable_users()) DescribeUserAt(&u, now);
   return resp;
 }
 
@@ -79,16 +85,28 @@ absl::StatusOr<v1::User> UserService::UpdateProfile(const Caller& caller,
            req.update_mask().end();
   };
   for (const auto& f : req.update_mask()) {
-    if (f != "display_name" && f != "time_zone" && f != "working_hours" && f != "status_text") {
+    if (f != "display_name" && f != "time_zone" && f != "working_hours" && f != "status_text" &&
+        f != "do_not_disturb_until" && f != "vip_user_ids") {
       return absl::InvalidArgumentError(absl::StrCat(
           "update_mask: unknown field \"", f,
-          "\" (expected display_name, time_zone, working_hours or status_text)"));
+          "\" (expected display_name, time_zone, working_hours, status_text, "
+          "do_not_disturb_until or vip_user_ids)"));
     }
   }
   RETURN_IF_ERROR(ValidateText(req.display_name(), "display_name", 128, true));
   RETURN_IF_ERROR(ValidateText(req.status_text(), "status_text", 256, true));
   RETURN_IF_ERROR(ValidateTimeZone(req.time_zone()));
   RETURN_IF_ERROR(ValidateWorkingHours(req.working_hours()));
+  constexpr int kMaxVips = 50;
+  if (req.vip_user_ids_size() > kMaxVips) {
+    return absl::InvalidArgumentError(absl::StrCat("vip_user_ids: at most ", kMaxVips, " people"));
+  }
+  std::vector<std::string> vips;
+  for (const auto& ref : req.vip_user_ids()) {
+    ASSIGN_OR_RETURN(uint64_t vip, ResolveUser(env_.dir, ref, "vip_user_ids"));
+    std::string id = UserIdString(vip);
+    if (std::find(vips.begin(), vips.end(), id) == vips.end()) vips.push_back(std::move(id));
+  }
 
   return env_.committer.Run<v1::User>([&](Txn& txn) -> absl::StatusOr<v1::User> {
     auto rec = env_.dir.User(caller.user_id);
@@ -102,6 +120,17 @@ absl::StatusOr<v1::User> UserService::UpdateProfile(const Caller& caller,
       *u->mutable_working_hours() = req.working_hours();
     }
     if (wants("status_text", !req.status_text().empty())) u->set_status_text(req.status_text());
+    if (wants("do_not_disturb_until", req.has_do_not_disturb_until())) {
+      if (req.has_do_not_disturb_until()) {
+        *u->mutable_do_not_disturb_until() = req.do_not_disturb_until();
+      } else {
+        u->clear_do_not_disturb_until();
+      }
+    }
+    if (wants("vip_user_ids", !vips.empty())) {
+      u->clear_vip_user_ids();
+      for (const auto& v : vips) u->add_vip_user_ids(v);
+    }
     txn.batch().Put(storage::Cf::kUsers, storage::keys::User(caller.user_id),
                     rec->SerializeAsString());
     internal::EventRecord ev;
@@ -110,7 +139,9 @@ absl::StatusOr<v1::User> UserService::UpdateProfile(const Caller& caller,
     *ev.mutable_event()->mutable_user() = *u;
     txn.Emit(std::move(ev));
     txn.OnApplied([dir = &env_.dir, id = caller.user_id, r = *rec] { dir->PutUser(id, r); });
-    return *u;
+    v1::User out = *u;
+    DescribeUserAt(&out, txn.now());
+    return out;
   });
 }
 

@@ -8,7 +8,10 @@
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
+#include "server/rpc/async_handlers.h"
 #include "server/rpc/handlers.h"
+#include "server/rpc/plugin_handlers.h"
+#include "server/rpc/search_handler.h"
 #include "server/rpc/subscribe_reactor.h"
 
 namespace meridian::rpc {
@@ -25,7 +28,8 @@ absl::StatusOr<std::string> ReadFile(const std::string& path) {
 class GrpcServer final : public RunningServer {
  public:
   explicit GrpcServer(Core& core)
-      : auth_(core), users_(core), channels_(core), messages_(core), events_(core) {}
+      : auth_(core), users_(core), channels_(core), messages_(core), events_(core), plugins_(core),
+        schedule_(core), notifications_(core), search_(core) {}
   ~GrpcServer() override { Shutdown(); }
 
   absl::Status Start(const ServerOptions& options) {
@@ -51,6 +55,10 @@ class GrpcServer final : public RunningServer {
     builder.RegisterService(&channels_);
     builder.RegisterService(&messages_);
     builder.RegisterService(&events_);
+    builder.RegisterService(&plugins_);
+    builder.RegisterService(&schedule_);
+    builder.RegisterService(&notifications_);
+    builder.RegisterService(&search_);
     builder.SetMaxReceiveMessageSize(4 << 20);
     server_ = builder.BuildAndStart();
     if (!server_ || port_ == 0) {
@@ -75,6 +83,10 @@ class GrpcServer final : public RunningServer {
   ChannelHandler channels_;
   MessageHandler messages_;
   EventHandler events_;
+  PluginHandler plugins_;
+  ScheduleHandler schedule_;
+  NotificationHandler notifications_;
+  SearchHandler search_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
   bool shut_down_ = false;

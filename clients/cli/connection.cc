@@ -1,0 +1,40 @@
+#include "clients/cli/connection.h"
+
+#include <chrono>
+
+#include "absl/strings/str_cat.h"
+
+namespace meridian::cli {
+
+Connection::Connection(std::string target, std::string token)
+    : target_(std::move(target)), token_(std::move(token)) {
+  grpc::ChannelArguments args;
+  // gRPC's own reconnect backoff grows to two minutes by default; `tail` must notice a restarted
+  // server within seconds, and it has its own backoff on top.
+  args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 250);
+  args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 250);
+  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 4000);
+  // Detects a silently vanished server on a long-lived stream. Five minutes is what a default
+  // gRPC server permits without answering GOAWAY "too_many_pings".
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 5 * 60 * 1000);
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 20 * 1000);
+  channel_ = grpc::CreateCustomChannel(target_, grpc::InsecureChannelCredentials(), args);
+  auth_ = meridian::v1::AuthService::NewStub(channel_);
+  users_ = meridian::v1::UserService::NewStub(channel_);
+  channels_ = meridian::v1::ChannelService::NewStub(channel_);
+  messages_ = meridian::v1::MessageService::NewStub(channel_);
+  events_ = meridian::v1::EventService::NewStub(channel_);
+  plugins_ = meridian::v1::PluginService::NewStub(channel_);
+  search_ = meridian::v1::SearchService::NewStub(channel_);
+}
+
+std::unique_ptr<grpc::ClientContext> Connection::NewContext(absl::Duration timeout) const {
+  auto context = std::make_unique<grpc::ClientContext>();
+  if (!token_.empty()) context->AddMetadata("authorization", absl::StrCat("Bearer ", token_));
+  if (timeout != absl::InfiniteDuration()) {
+    context->set_deadline(std::chrono::system_clock::now() + absl::ToChronoMilliseconds(timeout));
+  }
+  return context;
+}
+
+}  // namespace meridian::cli
