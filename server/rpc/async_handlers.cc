@@ -4,24 +4,6 @@
 #include "server/rpc/status.h"
 
 namespace meridian::rpc {
-namespace {
-
-template <typename Fn>
-grpc::Status Authed(grpc::ServerContext* ctx, Core& core, Fn&& fn) {
-  auto caller = Authenticate(*ctx, core.auth());
-  if (!caller.ok()) return ToGrpc(caller.status());
-  return ToGrpc(fn(*caller));
-}
-
-template <typename T>
-absl::Status Into(absl::StatusOr<T> result, T* out) {
-  if (!result.ok()) return result.status();
-  *out = *std::move(result);
-  return absl::OkStatus();
-}
-
-}  // namespace
-
 // --- ScheduleService ---
 
 grpc::Status ScheduleHandler::ScheduleMessage(grpc::ServerContext* ctx,

@@ -4,26 +4,6 @@
 #include "server/rpc/status.h"
 
 namespace meridian::rpc {
-namespace {
-
-// Runs `fn(caller)` for an authenticated call and maps its absl::Status.
-template <typename Fn>
-grpc::Status Authed(grpc::ServerContext* ctx, Core& core, Fn&& fn) {
-  auto caller = Authenticate(*ctx, core.auth());
-  if (!caller.ok()) return ToGrpc(caller.status());
-  return ToGrpc(fn(*caller));
-}
-
-// Moves a StatusOr's value into *out.
-template <typename T>
-absl::Status Into(absl::StatusOr<T> result, T* out) {
-  if (!result.ok()) return result.status();
-  *out = *std::move(result);
-  return absl::OkStatus();
-}
-
-}  // namespace
-
 // --- AuthService ---
 
 grpc::Status AuthHandler::Register(grpc::ServerContext*, const v1::RegisterRequest* req,
@@ -54,13 +34,15 @@ grpc::Status AuthHandler::WhoAmI(grpc::ServerContext* ctx, const v1::WhoAmIReque
 
 grpc::Status UserHandler::GetUser(grpc::ServerContext* ctx, const v1::GetUserRequest* req,
                                   v1::GetUserResponse* resp) {
-  return Authed(ctx, core_,
-                [&](const Caller& c) { return Into(core_.users().GetUser(c, *req), resp->mutable_user()); });
+  return Authed(ctx, core_, [&](const Caller& c) {
+    return Into(core_.users().GetUser(c, *req), resp->mutable_user());
+  });
 }
 
 grpc::Status UserHandler::ListUsers(grpc::ServerContext* ctx, const v1::ListUsersRequest* req,
                                     v1::ListUsersResponse* resp) {
-  return Authed(ctx, core_, [&](const Caller& c) { return Into(core_.users().ListUsers(c, *req), resp); });
+  return Authed(ctx, core_,
+                [&](const Caller& c) { return Into(core_.users().ListUsers(c, *req), resp); });
 }
 
 grpc::Status UserHandler::UpdateProfile(grpc::ServerContext* ctx,
@@ -99,7 +81,8 @@ grpc::Status ChannelHandler::GetChannel(grpc::ServerContext* ctx, const v1::GetC
 grpc::Status ChannelHandler::BrowseChannels(grpc::ServerContext* ctx,
                                             const v1::BrowseChannelsRequest* req,
                                             v1::BrowseChannelsResponse* resp) {
-  return Authed(ctx, core_, [&](const Caller& c) { return Into(core_.channels().Browse(c, *req), resp); });
+  return Authed(ctx, core_,
+                [&](const Caller& c) { return Into(core_.channels().Browse(c, *req), resp); });
 }
 
 grpc::Status ChannelHandler::ListMyChannels(grpc::ServerContext* ctx,
@@ -114,7 +97,8 @@ grpc::Status ChannelHandler::ListMyChannels(grpc::ServerContext* ctx,
 grpc::Status ChannelHandler::ListMembers(grpc::ServerContext* ctx,
                                          const v1::ListMembersRequest* req,
                                          v1::ListMembersResponse* resp) {
-  return Authed(ctx, core_, [&](const Caller& c) { return Into(core_.channels().ListMembers(c, *req), resp); });
+  return Authed(ctx, core_,
+                [&](const Caller& c) { return Into(core_.channels().ListMembers(c, *req), resp); });
 }
 
 grpc::Status ChannelHandler::JoinChannel(grpc::ServerContext* ctx,
@@ -173,7 +157,8 @@ grpc::Status ChannelHandler::OpenDirect(grpc::ServerContext* ctx, const v1::Open
 grpc::Status MessageHandler::PostMessage(grpc::ServerContext* ctx,
                                          const v1::PostMessageRequest* req,
                                          v1::PostMessageResponse* resp) {
-  return Authed(ctx, core_, [&](const Caller& c) { return Into(core_.messages().Post(c, *req), resp); });
+  return Authed(ctx, core_,
+                [&](const Caller& c) { return Into(core_.messages().Post(c, *req), resp); });
 }
 
 grpc::Status MessageHandler::EditMessage(grpc::ServerContext* ctx,
@@ -187,7 +172,9 @@ grpc::Status MessageHandler::EditMessage(grpc::ServerContext* ctx,
 grpc::Status MessageHandler::ListRevisions(grpc::ServerContext* ctx,
                                            const v1::ListRevisionsRequest* req,
                                            v1::ListRevisionsResponse* resp) {
-  return Authed(ctx, core_, [&](const Caller& c) { return Into(core_.messages().ListRevisions(c, *req), resp); });
+  return Authed(ctx, core_, [&](const Caller& c) {
+    return Into(core_.messages().ListRevisions(c, *req), resp);
+  });
 }
 
 grpc::Status MessageHandler::DeleteMessage(grpc::ServerContext* ctx,
@@ -198,12 +185,14 @@ grpc::Status MessageHandler::DeleteMessage(grpc::ServerContext* ctx,
 
 grpc::Status MessageHandler::GetHistory(grpc::ServerContext* ctx, const v1::GetHistoryRequest* req,
                                         v1::GetHistoryResponse* resp) {
-  return Authed(ctx, core_, [&](const Caller& c) { return Into(core_.messages().History(c, *req), resp); });
+  return Authed(ctx, core_,
+                [&](const Caller& c) { return Into(core_.messages().History(c, *req), resp); });
 }
 
 grpc::Status MessageHandler::GetThread(grpc::ServerContext* ctx, const v1::GetThreadRequest* req,
                                        v1::GetThreadResponse* resp) {
-  return Authed(ctx, core_, [&](const Caller& c) { return Into(core_.messages().Thread(c, *req), resp); });
+  return Authed(ctx, core_,
+                [&](const Caller& c) { return Into(core_.messages().Thread(c, *req), resp); });
 }
 
 grpc::Status MessageHandler::GetMessage(grpc::ServerContext* ctx, const v1::GetMessageRequest* req,
@@ -248,7 +237,8 @@ grpc::Status MessageHandler::UnpinMessage(grpc::ServerContext* ctx,
 
 grpc::Status MessageHandler::ListPins(grpc::ServerContext* ctx, const v1::ListPinsRequest* req,
                                       v1::ListPinsResponse* resp) {
-  return Authed(ctx, core_, [&](const Caller& c) { return Into(core_.messages().ListPins(c, *req), resp); });
+  return Authed(ctx, core_,
+                [&](const Caller& c) { return Into(core_.messages().ListPins(c, *req), resp); });
 }
 
 grpc::Status MessageHandler::MarkRead(grpc::ServerContext* ctx, const v1::MarkReadRequest* req,
@@ -264,7 +254,8 @@ grpc::Status MessageHandler::MarkRead(grpc::ServerContext* ctx, const v1::MarkRe
 grpc::Status MessageHandler::GetUnreadCounts(grpc::ServerContext* ctx,
                                              const v1::GetUnreadCountsRequest*,
                                              v1::GetUnreadCountsResponse* resp) {
-  return Authed(ctx, core_, [&](const Caller& c) { return Into(core_.messages().UnreadCounts(c), resp); });
+  return Authed(ctx, core_,
+                [&](const Caller& c) { return Into(core_.messages().UnreadCounts(c), resp); });
 }
 
 }  // namespace meridian::rpc
