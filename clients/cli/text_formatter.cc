@@ -255,6 +255,16 @@ std::string TextFormatter::EventLine(const Event& event) const {
     case meridian::v1::EVENT_TYPE_USER_CREATED:
       what = "joined the server";
       break;
+    case meridian::v1::EVENT_TYPE_NOTIFICATION: {
+      const auto& n = event.notification();
+      std::string ref = n.message_id().empty() ? "" : absl::StrCat("  [", n.message_id(), "]");
+      return absl::StrCat(
+          when, "  notification", n.urgent() ? " (urgent)" : "", " from ", User(n.actor_id()),
+          n.channel_id().empty() ? "" : absl::StrCat(" in ", Channel(n.channel_id())), ": ",
+          n.text(), ref);
+    }
+    case meridian::v1::EVENT_TYPE_EPHEMERAL:
+      return absl::StrCat(when, "  ", where, "  (only you) ", User(m.author_id()), ": ", m.text());
     default:
       what = absl::StrCat("event type ", static_cast<int>(event.type()));
       break;

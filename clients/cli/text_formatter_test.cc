@@ -125,6 +125,28 @@ TEST(TextFormatterTest, TableCountsCodePointsNotBytes) {
   EXPECT_EQ(FormatTable({{"topic:", ""}, {"id:", "c1"}}), "topic:\nid:     c1\n");
 }
 
+TEST(TextFormatterTest, NotificationAndEphemeralEventLines) {
+  TextFormatter formatter = MakeFormatter();
+  meridian::v1::Event n;
+  n.set_type(meridian::v1::EVENT_TYPE_NOTIFICATION);
+  *n.mutable_time() = At(k0904Utc);
+  n.mutable_notification()->set_actor_id("u2");
+  n.mutable_notification()->set_channel_id("c3");
+  n.mutable_notification()->set_message_id("m3-42");
+  n.mutable_notification()->set_text("hello @alice");
+  n.mutable_notification()->set_urgent(true);
+  EXPECT_EQ(formatter.EventLine(n),
+            "2026-11-23 10:04 CET  notification (urgent) from @bob in #general: hello @alice  "
+            "[m3-42]");
+
+  meridian::v1::Event e;
+  e.set_type(meridian::v1::EVENT_TYPE_EPHEMERAL);
+  *e.mutable_time() = At(k0904Utc);
+  e.set_channel_id("c3");
+  *e.mutable_message() = SampleMessage();
+  EXPECT_EQ(formatter.EventLine(e), "2026-11-23 10:04 CET  #general  (only you) @bob: hello");
+}
+
 TEST(TextFormatterTest, EventLines) {
   TextFormatter formatter = MakeFormatter();
   meridian::v1::Event posted;
