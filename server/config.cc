@@ -16,8 +16,8 @@ std::string Where(const toml::node& n) {
 }
 
 absl::Status Unknown(const std::string& table, const std::string& key, const toml::node& n) {
-  return absl::InvalidArgumentError(absl::StrCat("config: unknown key \"", table.empty() ? "" : table + ".",
-                                                 key, "\" at ", Where(n)));
+  return absl::InvalidArgumentError(absl::StrCat(
+      "config: unknown key \"", table.empty() ? "" : table + ".", key, "\" at ", Where(n)));
 }
 
 absl::Status WrongType(const std::string& key, const char* want, const toml::node& n) {

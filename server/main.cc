@@ -49,7 +49,8 @@ int main(int argc, char** argv) {
   if (!durability.empty()) {
     auto d = meridian::ParseDurability(durability);
     if (!d.ok()) {
-      std::fprintf(stderr, "meridiand: --durability: %s\n", std::string(d.status().message()).c_str());
+      std::fprintf(stderr, "meridiand: --durability: %s\n",
+                   std::string(d.status().message()).c_str());
       return 2;
     }
     config.core.durability = *d;
@@ -62,8 +63,9 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (config.core.data_dir.empty()) {
-    std::fprintf(stderr, "meridiand: no data directory: pass --data-dir DIR or set data_dir in "
-                         "the config file\n");
+    std::fprintf(stderr,
+                 "meridiand: no data directory: pass --data-dir DIR or set data_dir in "
+                 "the config file\n");
     return 2;
   }
 

@@ -74,8 +74,8 @@ absl::Status ValidateTimeZone(absl::string_view tz) {
   if (tz.empty()) return absl::OkStatus();
   absl::TimeZone zone;
   if (tz.size() > 64 || !absl::LoadTimeZone(std::string(tz), &zone)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "unknown time zone \"", tz.substr(0, 64), "\"; use an IANA name like Europe/Berlin"));
+    return absl::InvalidArgumentError(absl::StrCat("unknown time zone \"", tz.substr(0, 64),
+                                                   "\"; use an IANA name like Europe/Berlin"));
   }
   return absl::OkStatus();
 }

@@ -250,7 +250,8 @@ absl::Status ChannelService::Remove(const Caller& caller, const v1::RemoveMember
       return absl::FailedPreconditionError("nobody can be removed from a direct conversation");
     }
     if (view.record.channel().creator_id() != UserIdString(caller.user_id) && !caller.is_admin) {
-      return absl::PermissionDeniedError("only the channel's creator or an admin can remove members");
+      return absl::PermissionDeniedError(
+          "only the channel's creator or an admin can remove members");
     }
     if (!std::binary_search(view.members.begin(), view.members.end(), user)) {
       return absl::NotFoundError("that user is not a member of this channel");
@@ -324,7 +325,8 @@ absl::StatusOr<v1::Channel> ChannelService::OpenDirect(const Caller& caller,
     ASSIGN_OR_RETURN(uint64_t u, ResolveUser(env_.dir, ref, "user_ids"));
     auto rec = env_.dir.User(u);
     if (rec && rec->user().deactivated()) {
-      return absl::FailedPreconditionError(absl::StrCat("@", rec->user().name(), " is deactivated"));
+      return absl::FailedPreconditionError(
+          absl::StrCat("@", rec->user().name(), " is deactivated"));
     }
     members.push_back(u);
   }

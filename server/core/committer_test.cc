@@ -28,11 +28,14 @@ TEST_F(CommitterTest, ConcurrentChangesShareSyncsAndKeepEventOrder) {
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < kPerThread; ++i) {
-        ASSERT_TRUE(committer.Run([&](Txn& txn) {
-          txn.batch().Put(storage::Cf::kMessages, "k" + std::to_string(t * 1000 + i), "v");
-          txn.Emit(internal::EventRecord());
-          return absl::OkStatus();
-        }).ok());
+        ASSERT_TRUE(committer
+                        .Run([&](Txn& txn) {
+                          txn.batch().Put(storage::Cf::kMessages,
+                                          "k" + std::to_string(t * 1000 + i), "v");
+                          txn.Emit(internal::EventRecord());
+                          return absl::OkStatus();
+                        })
+                        .ok());
       }
     });
   }
@@ -78,16 +81,21 @@ TEST_F(CommitterTest, FailedChangeWritesAndEmitsNothing) {
 TEST_F(CommitterTest, LaterChangeInAGroupSeesEarlierOnesAndEventsAreStored) {
   EventHub hub(16, 0);
   Committer committer(*store_, clock_, hub, storage::Durability::kSync, 0);
-  ASSERT_TRUE(committer.Run([&](Txn& txn) {
-    txn.batch().Put(storage::Cf::kMeta, "counter", "1");
-    return absl::OkStatus();
-  }).ok());
-  ASSERT_TRUE(committer.Run([&](Txn& txn) -> absl::Status {
-    auto v = store_->Get(storage::Cf::kMeta, "counter");
-    if (!v.ok() || !v->has_value() || **v != "1") return absl::InternalError("not visible");
-    txn.Emit(internal::EventRecord());
-    return absl::OkStatus();
-  }).ok());
+  ASSERT_TRUE(committer
+                  .Run([&](Txn& txn) {
+                    txn.batch().Put(storage::Cf::kMeta, "counter", "1");
+                    return absl::OkStatus();
+                  })
+                  .ok());
+  ASSERT_TRUE(committer
+                  .Run([&](Txn& txn) -> absl::Status {
+                    auto v = store_->Get(storage::Cf::kMeta, "counter");
+                    if (!v.ok() || !v->has_value() || **v != "1")
+                      return absl::InternalError("not visible");
+                    txn.Emit(internal::EventRecord());
+                    return absl::OkStatus();
+                  })
+                  .ok());
   auto stored = store_->Get(storage::Cf::kEvents, storage::keys::Event(1)).value();
   ASSERT_TRUE(stored.has_value());
   internal::EventRecord rec;

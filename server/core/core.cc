@@ -24,9 +24,9 @@ absl::StatusOr<uint64_t> LastEventSeq(const storage::KvStore& store) {
 absl::StatusOr<std::unique_ptr<Core>> Core::Open(const CoreOptions& options, const Clock& clock) {
   std::unique_ptr<Core> core(new Core(options, clock));
   absl::Time start = absl::Now();
-  ASSIGN_OR_RETURN(core->store_, storage::OpenRocksDbStore({.path = options.data_dir,
-                                                            .block_cache_bytes =
-                                                                options.block_cache_bytes}));
+  ASSIGN_OR_RETURN(core->store_,
+                   storage::OpenRocksDbStore(
+                       {.path = options.data_dir, .block_cache_bytes = options.block_cache_bytes}));
   ASSIGN_OR_RETURN(core->dir_, Directory::Load(*core->store_));
   ASSIGN_OR_RETURN(uint64_t last_event, LastEventSeq(*core->store_));
   core->hub_ = std::make_unique<EventHub>(options.live_buffer, last_event);
@@ -71,8 +71,6 @@ Core::~Core() {
   committer_.reset();
 }
 
-ServiceEnv Core::env() {
-  return ServiceEnv{*store_, *dir_, *committer_, clock_, options_.limits};
-}
+ServiceEnv Core::env() { return ServiceEnv{*store_, *dir_, *committer_, clock_, options_.limits}; }
 
 }  // namespace meridian

@@ -122,7 +122,8 @@ TEST_F(CoreTest, PrivateChannelIsNotFoundForNonMembersEverywhere) {
   EXPECT_EQ(browse.channels_size(), 0);
   EventFeed feed(core_->store(), core_->dir(), core_->hub(), bob.user_id, 0);
   std::vector<std::shared_ptr<const HubEvent>> events;
-  while (feed.Next(100, &events).value() == EventFeed::State::kEvents) {}
+  while (feed.Next(100, &events).value() == EventFeed::State::kEvents) {
+  }
   for (const auto& e : events) EXPECT_NE(e->record.event().channel_id(), secret.id());
 
   // Once invited, bob sees it all.
@@ -306,7 +307,8 @@ TEST_F(CoreTest, RestartKeepsEverythingAndEventsResumeWithoutGapOrDuplicate) {
   for (int i = 20; i < 25; ++i) Post(alice, "#general", "msg " + std::to_string(i)).value();
   EventFeed resumed(core_->store(), core_->dir(), core_->hub(), alice.user_id, cursor);
   std::vector<std::shared_ptr<const HubEvent>> rest;
-  while (resumed.Next(7, &rest).value() == EventFeed::State::kEvents) {}
+  while (resumed.Next(7, &rest).value() == EventFeed::State::kEvents) {
+  }
   std::vector<uint64_t> seqs;
   for (auto& e : first) seqs.push_back(e->seq);
   for (auto& e : rest) seqs.push_back(e->seq);

@@ -23,12 +23,8 @@ uint64_t ChannelView::id() const {
   // Channel ids are "c<n>"; the record keeps the string form, parsed once here.
   return std::strtoull(record.channel().id().c_str() + 1, nullptr, 10);
 }
-bool ChannelView::is_direct() const {
-  return record.channel().kind() == v1::CHANNEL_KIND_DIRECT;
-}
-bool ChannelView::is_private() const {
-  return record.channel().kind() != v1::CHANNEL_KIND_PUBLIC;
-}
+bool ChannelView::is_direct() const { return record.channel().kind() == v1::CHANNEL_KIND_DIRECT; }
+bool ChannelView::is_private() const { return record.channel().kind() != v1::CHANNEL_KIND_PUBLIC; }
 
 absl::StatusOr<std::unique_ptr<Directory>> Directory::Load(const storage::KvStore& store) {
   auto dir = std::make_unique<Directory>();
@@ -73,8 +69,8 @@ absl::StatusOr<std::unique_ptr<Directory>> Directory::Load(const storage::KvStor
   if (auto s = channels->status(); !s.ok()) return s;
 
   auto members = store.NewIterator(storage::Cf::kMembers);
-  for (members->Seek(storage::keys::kMemberPrefix);
-       members->Valid() && members->key()[0] == 'm'; members->Next()) {
+  for (members->Seek(storage::keys::kMemberPrefix); members->Valid() && members->key()[0] == 'm';
+       members->Next()) {
     internal::MemberRecord rec;
     if (auto s = ParseInto(&rec, members->value(), "member"); !s.ok()) return s;
     std::string_view k = members->key().substr(1);
@@ -188,7 +184,8 @@ std::optional<uint64_t> Directory::ChannelIdByName(std::string_view name) const 
   return it->second;
 }
 
-std::optional<uint64_t> Directory::DirectChannel(const std::vector<uint64_t>& sorted_members) const {
+std::optional<uint64_t> Directory::DirectChannel(
+    const std::vector<uint64_t>& sorted_members) const {
   absl::ReaderMutexLock l(&mu_);
   auto it = directs_.find(DirectKey(sorted_members));
   if (it == directs_.end()) return std::nullopt;

@@ -84,7 +84,8 @@ class Directory {
   absl::flat_hash_map<uint64_t, internal::UserRecord> users_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<std::string, uint64_t> user_names_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<std::string, uint64_t> sessions_ ABSL_GUARDED_BY(mu_);
-  absl::flat_hash_map<uint64_t, absl::flat_hash_set<std::string>> user_sessions_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<uint64_t, absl::flat_hash_set<std::string>> user_sessions_
+      ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<uint64_t, ChannelEntry> channels_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<std::string, uint64_t> channel_names_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<std::string, uint64_t> directs_ ABSL_GUARDED_BY(mu_);

@@ -15,10 +15,10 @@ absl::Status EventFeed::ReadStorage(uint64_t head, size_t max,
                                     std::vector<std::shared_ptr<const HubEvent>>* scanned) {
   // Bounded by head: storage may already hold events of a group that is not durable yet, and
   // those must not reach anyone before their writers are answered.
-  auto it = store_.NewIterator(storage::Cf::kEvents,
-                               {.lower_bound = storage::keys::Event(cursor_ + 1),
-                                .upper_bound = storage::keys::Event(head + 1),
-                                .fill_cache = false});
+  auto it =
+      store_.NewIterator(storage::Cf::kEvents, {.lower_bound = storage::keys::Event(cursor_ + 1),
+                                                .upper_bound = storage::keys::Event(head + 1),
+                                                .fill_cache = false});
   for (it->SeekToFirst(); it->Valid() && scanned->size() < max; it->Next()) {
     auto e = std::make_shared<HubEvent>();
     e->seq = *storage::ReadU64(it->key());
@@ -30,8 +30,8 @@ absl::Status EventFeed::ReadStorage(uint64_t head, size_t max,
   return it->status();
 }
 
-absl::StatusOr<EventFeed::State> EventFeed::Next(size_t max,
-                                                 std::vector<std::shared_ptr<const HubEvent>>* out) {
+absl::StatusOr<EventFeed::State> EventFeed::Next(
+    size_t max, std::vector<std::shared_ptr<const HubEvent>>* out) {
   // Scan more than we return, so that a user who sees little of a busy server still advances.
   const size_t scan_limit = std::max<size_t>(max, 1) * 16;
   for (;;) {

@@ -44,7 +44,8 @@ class EventHub {
   enum class ReadResult { kOk, kEvicted };
   // Appends to *out up to `max` events with seq > after. kEvicted when some of them already left
   // the ring (the caller reads storage instead, or cuts a live subscriber off).
-  ReadResult Read(uint64_t after, size_t max, std::vector<std::shared_ptr<const HubEvent>>* out) const;
+  ReadResult Read(uint64_t after, size_t max,
+                  std::vector<std::shared_ptr<const HubEvent>>* out) const;
 
   // Registers `w` to be woken once head moves past `after`; false (and not registered) when it
   // already has, so the caller reads again. The waiter must stay alive until it is woken or

@@ -7,9 +7,7 @@
 namespace meridian {
 namespace {
 
-bool IsNameChar(char c) {
-  return absl::ascii_isalnum(c) || c == '.' || c == '_' || c == '-';
-}
+bool IsNameChar(char c) { return absl::ascii_isalnum(c) || c == '.' || c == '_' || c == '-'; }
 
 }  // namespace
 

@@ -70,11 +70,10 @@ absl::StatusOr<int> MessageService::PageSize(int requested) const {
 }
 
 absl::StatusOr<internal::MessageRecord> MessageService::Load(uint64_t channel, uint64_t seq) const {
-  ASSIGN_OR_RETURN(auto bytes, env_.store.Get(storage::Cf::kMessages,
-                                              storage::keys::Message(channel, seq)));
+  ASSIGN_OR_RETURN(auto bytes,
+                   env_.store.Get(storage::Cf::kMessages, storage::keys::Message(channel, seq)));
   if (!bytes) {
-    return absl::NotFoundError(
-        absl::StrCat("no message ", MessageIdString({channel, seq})));
+    return absl::NotFoundError(absl::StrCat("no message ", MessageIdString({channel, seq})));
   }
   internal::MessageRecord rec;
   if (!rec.ParseFromString(*bytes)) return absl::DataLossError("corrupt message record");
@@ -379,9 +378,9 @@ absl::StatusOr<v1::ListRevisionsResponse> MessageService::ListRevisions(
   ASSIGN_OR_RETURN(internal::MessageRecord rec, Load(key.channel, key.seq));
   v1::ListRevisionsResponse resp;
   std::string prefix = storage::keys::Message(key.channel, key.seq);
-  auto it = env_.store.NewIterator(storage::Cf::kRevisions,
-                                   {.lower_bound = prefix,
-                                    .upper_bound = storage::PrefixSuccessor(prefix)});
+  auto it = env_.store.NewIterator(
+      storage::Cf::kRevisions,
+      {.lower_bound = prefix, .upper_bound = storage::PrefixSuccessor(prefix)});
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     if (!resp.add_revisions()->ParseFromArray(it->value().data(),
                                               static_cast<int>(it->value().size()))) {
@@ -451,9 +450,9 @@ absl::StatusOr<v1::GetHistoryResponse> MessageService::History(
   const uint64_t ch = channel.id();
 
   std::string prefix = storage::keys::MessagePrefix(ch);
-  auto it = env_.store.NewIterator(storage::Cf::kMessages,
-                                   {.lower_bound = prefix,
-                                    .upper_bound = storage::PrefixSuccessor(prefix)});
+  auto it = env_.store.NewIterator(
+      storage::Cf::kMessages,
+      {.lower_bound = prefix, .upper_bound = storage::PrefixSuccessor(prefix)});
   if (forward) {
     it->Seek(storage::keys::Message(ch, after + 1));
   } else if (before > 0) {
@@ -481,8 +480,8 @@ absl::StatusOr<v1::GetHistoryResponse> MessageService::History(
   return resp;
 }
 
-absl::StatusOr<v1::GetThreadResponse> MessageService::Thread(const Caller& caller,
-                                                             const v1::GetThreadRequest& req) const {
+absl::StatusOr<v1::GetThreadResponse> MessageService::Thread(
+    const Caller& caller, const v1::GetThreadRequest& req) const {
   ASSIGN_OR_RETURN(MessageKey key, ParseMessageId(req.message_id()));
   RETURN_IF_ERROR(CheckChannelAccess(env_.dir, caller, key.channel, Access::kRead).status());
   ASSIGN_OR_RETURN(int page, PageSize(req.page_size()));
@@ -495,9 +494,9 @@ absl::StatusOr<v1::GetThreadResponse> MessageService::Thread(const Caller& calle
   v1::GetThreadResponse resp;
   *resp.mutable_root() = root.message();
   std::string prefix = storage::keys::ThreadPrefix(key.channel, key.seq);
-  auto it = env_.store.NewIterator(storage::Cf::kThreads,
-                                   {.lower_bound = prefix,
-                                    .upper_bound = storage::PrefixSuccessor(prefix)});
+  auto it = env_.store.NewIterator(
+      storage::Cf::kThreads,
+      {.lower_bound = prefix, .upper_bound = storage::PrefixSuccessor(prefix)});
   uint64_t last = 0;
   for (it->Seek(storage::keys::ThreadReply(key.channel, key.seq, after + 1)); it->Valid();
        it->Next()) {
@@ -585,15 +584,14 @@ absl::StatusOr<v1::Message> MessageService::Pin(const Caller& caller, absl::stri
   });
 }
 
-absl::StatusOr<v1::ListPinsResponse> MessageService::ListPins(const Caller& caller,
-                                                              const v1::ListPinsRequest& req) const {
+absl::StatusOr<v1::ListPinsResponse> MessageService::ListPins(
+    const Caller& caller, const v1::ListPinsRequest& req) const {
   ASSIGN_OR_RETURN(ChannelView channel,
                    ResolveChannel(env_.dir, caller, req.channel_id(), Access::kRead));
   const uint64_t ch = channel.id();
   std::string prefix = storage::keys::MessagePrefix(ch);
-  auto it = env_.store.NewIterator(storage::Cf::kPins,
-                                   {.lower_bound = prefix,
-                                    .upper_bound = storage::PrefixSuccessor(prefix)});
+  auto it = env_.store.NewIterator(
+      storage::Cf::kPins, {.lower_bound = prefix, .upper_bound = storage::PrefixSuccessor(prefix)});
   v1::ListPinsResponse resp;
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     ASSIGN_OR_RETURN(internal::MessageRecord rec, Load(ch, *storage::ReadU64(it->key().substr(8))));
@@ -649,13 +647,13 @@ absl::StatusOr<v1::GetUnreadCountsResponse> MessageService::UnreadCounts(
     u->set_channel_id(channel->record.channel().id());
     u->set_last_read_seq(state->last_read_seq);
     u->set_last_seq(channel->record.channel().last_seq());
-    u->set_unread(static_cast<int64_t>(channel->record.top_level_count() -
-                                       std::min(state->last_read_ordinal,
-                                                channel->record.top_level_count())));
+    u->set_unread(static_cast<int64_t>(
+        channel->record.top_level_count() -
+        std::min(state->last_read_ordinal, channel->record.top_level_count())));
     std::string prefix = storage::keys::MentionPrefix(caller.user_id, ch);
-    auto it = env_.store.NewIterator(storage::Cf::kMentions,
-                                     {.lower_bound = prefix,
-                                      .upper_bound = storage::PrefixSuccessor(prefix)});
+    auto it = env_.store.NewIterator(
+        storage::Cf::kMentions,
+        {.lower_bound = prefix, .upper_bound = storage::PrefixSuccessor(prefix)});
     int64_t mentions = 0;
     for (it->Seek(storage::keys::Mention(caller.user_id, ch, state->last_read_seq + 1));
          it->Valid() && mentions < kMaxCountedUnread; it->Next()) {

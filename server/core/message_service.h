@@ -30,8 +30,8 @@ class MessageService {
   absl::StatusOr<v1::PostMessageResponse> Post(const Caller& caller,
                                                const v1::PostMessageRequest& req);
   absl::StatusOr<v1::Message> Edit(const Caller& caller, const v1::EditMessageRequest& req);
-  absl::StatusOr<v1::ListRevisionsResponse> ListRevisions(const Caller& caller,
-                                                          const v1::ListRevisionsRequest& req) const;
+  absl::StatusOr<v1::ListRevisionsResponse> ListRevisions(
+      const Caller& caller, const v1::ListRevisionsRequest& req) const;
   absl::Status Delete(const Caller& caller, const v1::DeleteMessageRequest& req);
   absl::StatusOr<v1::GetHistoryResponse> History(const Caller& caller,
                                                  const v1::GetHistoryRequest& req) const;

@@ -23,7 +23,8 @@ absl::Status ValidateWorkingHours(const v1::WorkingHours& hours) {
       return absl::InvalidArgumentError(absl::StrCat("working_hours.intervals[", i, "]: ", why));
     };
     if (iv.weekday() < 0 || iv.weekday() > 6) return bad("weekday must be 0 (Sunday) to 6");
-    if (iv.start_minute() < 0 || iv.start_minute() >= 1440) return bad("start_minute must be 0..1439");
+    if (iv.start_minute() < 0 || iv.start_minute() >= 1440)
+      return bad("start_minute must be 0..1439");
     if (iv.end_minute() <= iv.start_minute() || iv.end_minute() > 1440) {
       return bad("end_minute must be after start_minute and at most 1440");
     }
@@ -54,8 +55,8 @@ absl::StatusOr<v1::User> UserService::GetUser(const Caller& caller,
   return user;
 }
 
-absl::StatusOr<v1::ListUsersResponse> UserService::ListUsers(const Caller& caller,
-                                                             const v1::ListUsersRequest& req) const {
+absl::StatusOr<v1::ListUsersResponse> UserService::ListUsers(
+    const Caller& caller, const v1::ListUsersRequest& req) const {
   if (req.page_size() < 0 || req.page_size() > 1000) {
     return absl::InvalidArgumentError("page_size must be between 0 and 1000");
   }
@@ -87,10 +88,10 @@ absl::StatusOr<v1::User> UserService::UpdateProfile(const Caller& caller,
   for (const auto& f : req.update_mask()) {
     if (f != "display_name" && f != "time_zone" && f != "working_hours" && f != "status_text" &&
         f != "do_not_disturb_until" && f != "vip_user_ids") {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "update_mask: unknown field \"", f,
-          "\" (expected display_name, time_zone, working_hours, status_text, "
-          "do_not_disturb_until or vip_user_ids)"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("update_mask: unknown field \"", f,
+                       "\" (expected display_name, time_zone, working_hours, status_text, "
+                       "do_not_disturb_until or vip_user_ids)"));
     }
   }
   RETURN_IF_ERROR(ValidateText(req.display_name(), "display_name", 128, true));

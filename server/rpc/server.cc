@@ -28,8 +28,15 @@ absl::StatusOr<std::string> ReadFile(const std::string& path) {
 class GrpcServer final : public RunningServer {
  public:
   explicit GrpcServer(Core& core)
-      : auth_(core), users_(core), channels_(core), messages_(core), events_(core), plugins_(core),
-        schedule_(core), notifications_(core), search_(core) {}
+      : auth_(core),
+        users_(core),
+        channels_(core),
+        messages_(core),
+        events_(core),
+        plugins_(core),
+        schedule_(core),
+        notifications_(core),
+        search_(core) {}
   ~GrpcServer() override { Shutdown(); }
 
   absl::Status Start(const ServerOptions& options) {

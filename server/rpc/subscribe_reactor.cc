@@ -133,10 +133,10 @@ grpc::ServerWriteReactor<v1::SubscribeResponse>* EventHandler::Subscribe(
   auto cursor = ParseCursor(req->since_cursor(), "since_cursor", head);
   if (!cursor.ok()) return new FailedReactor(ToGrpc(cursor.status()));
   if (*cursor > head) {
-    return new FailedReactor(grpc::Status(
-        grpc::StatusCode::INVALID_ARGUMENT,
-        absl::StrCat("since_cursor ", *cursor, " is ahead of the newest event (", head,
-                     "); was the server's data directory replaced?")));
+    return new FailedReactor(
+        grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                     absl::StrCat("since_cursor ", *cursor, " is ahead of the newest event (", head,
+                                  "); was the server's data directory replaced?")));
   }
   return new SubscribeReactor(core_, ctx, caller->user_id, *cursor);
 }
