@@ -67,6 +67,16 @@ Core::~Core() {
   // hooks may still write.
   if (scheduler_) scheduler_->Stop();
   if (plugins_) plugins_->Stop();
+  // Search statistics are stored lazily (within 1/64); a clean stop stores them exactly.
+  if (committer_ && search_index_) {
+    absl::Status flushed = committer_->Run([this](Txn& txn) {
+      search_index_->FlushStats(&txn.batch());
+      return absl::OkStatus();
+    });
+    if (!flushed.ok()) {
+      MLOG_WARN("search statistics not flushed: {}", std::string(flushed.message()));
+    }
+  }
   // The committer drains its queue before the services and the store go away.
   committer_.reset();
 }

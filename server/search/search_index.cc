@@ -201,18 +201,34 @@ void SearchIndex::AdjustStat(const std::string& key, int64_t delta, storage::Wri
     } else if (v->has_value()) {
       current = storage::ReadU64(**v).value_or(0);
     }
-    it = stats_.emplace(key, current).first;
+    it = stats_.emplace(key, CachedStat{current, current}).first;
   }
-  int64_t next = static_cast<int64_t>(it->second) + delta;
-  it->second = next < 0 ? 0 : static_cast<uint64_t>(next);
-  if (it->second == 0 && key[0] == kDfTag) {
+  CachedStat& stat = it->second;
+  int64_t next = static_cast<int64_t>(stat.value) + delta;
+  stat.value = next < 0 ? 0 : static_cast<uint64_t>(next);
+  if (stat.value == 0 && key[0] == kDfTag) {
     batch->Delete(storage::Cf::kSearch, key);
     stats_.erase(it);  // a vanished term's counter need not stay cached
     return;
   }
+  // The stored value may lag by up to 1/64 of the value (exact below 64), so that a common
+  // term costs a write every few thousand messages instead of one per message.
+  const uint64_t drift =
+      stat.value > stat.stored ? stat.value - stat.stored : stat.stored - stat.value;
+  if (drift > (stat.value >> kStatToleranceShift)) PutStat(key, &stat, batch);
+}
+
+void SearchIndex::PutStat(const std::string& key, CachedStat* stat, storage::WriteBatch* batch) {
   std::string value;
-  storage::AppendU64(&value, it->second);
+  storage::AppendU64(&value, stat->value);
   batch->Put(storage::Cf::kSearch, key, value);
+  stat->stored = stat->value;
+}
+
+void SearchIndex::FlushStats(storage::WriteBatch* batch) {
+  for (auto& [key, stat] : stats_) {
+    if (stat.value != stat.stored) PutStat(key, &stat, batch);
+  }
 }
 
 void SearchIndex::IndexMessage(const IndexedMessage* previous, const IndexedMessage* current,

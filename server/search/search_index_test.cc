@@ -265,6 +265,40 @@ TEST_F(SearchIndexTest, DiscardCachedStatsAfterAFailedWrite) {
   EXPECT_EQ(Stat(DocCountKey()), 1u);
 }
 
+TEST_F(SearchIndexTest, StoredStatisticsLagByAtMostOneSixtyFourthAndFlushExactly) {
+  // "common" is in every message, "rare" in the first 40 only: below 64 a statistic is always
+  // stored exactly; above, it may lag by value/64, which saves a write per message.
+  uint64_t written = 0;
+  for (int i = 1; i <= 3000; ++i) {
+    IndexedMessage m = Message(kGeneral, static_cast<uint64_t>(i), Micros(2024, 1, 1) + i,
+                               i <= 40 ? "common rare" : "common");
+    storage::WriteBatch batch;
+    index_->IndexMessage(nullptr, &m, &batch);
+    const uint64_t keys = batch.size();
+    ASSERT_TRUE(store_->Write(batch, storage::Durability::kBuffered).ok());
+    if (i <= 40) {
+      ASSERT_EQ(Stat(DfKey("rare")), static_cast<uint64_t>(i));
+    }
+    const uint64_t stored = Stat(DfKey("common"));
+    ASSERT_LE(stored, static_cast<uint64_t>(i));
+    ASSERT_GE(stored, static_cast<uint64_t>(i) - static_cast<uint64_t>(i) / 64) << i;
+    const uint64_t docs = Stat(DocCountKey());
+    ASSERT_GE(docs, static_cast<uint64_t>(i) - static_cast<uint64_t>(i) / 64) << i;
+    written += keys;
+  }
+  // Per message: 3 postings (the word and the two filter terms), the document, and now and
+  // then a statistic (about 64 * ln(n / 64) writes each). Writing every statistic every time
+  // would be 7 keys per message.
+  EXPECT_LT(written, 3000u * 5);
+  storage::WriteBatch flush;
+  index_->FlushStats(&flush);
+  ASSERT_TRUE(store_->Write(flush, storage::Durability::kBuffered).ok());
+  EXPECT_EQ(Stat(DfKey("common")), 3000u);
+  EXPECT_EQ(Stat(DfKey("rare")), 40u);
+  EXPECT_EQ(Stat(DocCountKey()), 3000u);
+  EXPECT_EQ(Stat(TotalLengthKey()), 3040u);
+}
+
 TEST_F(SearchIndexTest, PeopleChannelAndKindFilters) {
   Post(kGeneral, kAlice, Micros(2024, 1, 1), "see https://example.com/report");
   Post(kRandom, kBob, Micros(2024, 1, 2), "report attached");

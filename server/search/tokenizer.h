@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -41,6 +42,18 @@ struct Token {
   bool primary;
 };
 
+// The text between two word boundaries (UAX #29) as ICU's word BreakIterator reports it.
+struct WordSegment {
+  int32_t begin;  // UTF-16 indexes (equal to byte offsets for ASCII text)
+  int32_t end;
+  int32_t status;  // ICU rule status: UBRK_WORD_NONE, _NUMBER, _LETTER, _KANA, _IDEO
+};
+
+// The word segments of ASCII text computed without ICU, in agreement with ICU's root word
+// BreakIterator (tested against it). nullopt for text that is not ASCII or holds a construct
+// this fast path leaves to ICU.
+std::optional<std::vector<WordSegment>> AsciiWordSegments(std::string_view text);
+
 struct TokenizerOptions {
   // A Snowball algorithm name ("english", "german", "porter"...); empty turns stemming off.
   std::string stemming_language = "english";
@@ -56,6 +69,9 @@ class Tokenizer {
   // Every token of `text`, in order of position. Invalid UTF-8 bytes are treated as separators.
   // `num_positions` (optional) receives the number of positions used: the document length.
   std::vector<Token> Tokenize(std::string_view text, uint32_t* num_positions = nullptr);
+
+  // Tokenize without the ASCII fast path (tests compare the two).
+  std::vector<Token> TokenizeWithIcu(std::string_view text, uint32_t* num_positions = nullptr);
 
   // NFKC case folding of `text` as a whole (for prefixes and filter values).
   std::string Fold(std::string_view text);
