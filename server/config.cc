@@ -32,6 +32,12 @@ absl::Status GetString(const toml::node& n, const std::string& key, std::string*
   return absl::OkStatus();
 }
 
+absl::Status GetBool(const toml::node& n, const std::string& key, bool* out) {
+  if (!n.is_boolean()) return WrongType(key, "true or false", n);
+  *out = *n.value<bool>();
+  return absl::OkStatus();
+}
+
 template <typename T>
 absl::Status GetPositive(const toml::node& n, const std::string& key, T* out) {
   if (!n.is_integer()) return WrongType(key, "an integer", n);
@@ -101,7 +107,8 @@ absl::Status ApplyTable(const toml::table& root, ServerConfig* c) {
       s = GetString(node, key, &c->core.data_dir);
     } else if (key == "log_level") {
       s = GetString(node, key, &c->log_level);
-    } else if (key == "storage" || key == "limits" || key == "events" || key == "tls") {
+    } else if (key == "storage" || key == "limits" || key == "events" || key == "tls" ||
+               key == "search") {
       const toml::table* t = node.as_table();
       if (!t) return WrongType(key, "a table", node);
       for (const auto& [sk, sn] : *t) {
@@ -124,6 +131,12 @@ absl::Status ApplyTable(const toml::table& root, ServerConfig* c) {
           s = GetPositive(sn, full, &c->core.limits.max_page_size);
         } else if (key == "events" && sub == "live_buffer") {
           s = GetPositive(sn, full, &c->core.live_buffer);
+        } else if (key == "search" && sub == "stemming") {
+          s = GetBool(sn, full, &c->core.search.stemming);
+        } else if (key == "search" && sub == "stemming_language") {
+          s = GetString(sn, full, &c->core.search.stemming_language);
+        } else if (key == "search" && sub == "max_page_size") {
+          s = GetPositive(sn, full, &c->core.search.max_page_size);
         } else if (key == "tls" && sub == "cert_file") {
           s = GetString(sn, full, &c->server.tls_cert_file);
         } else if (key == "tls" && sub == "key_file") {

@@ -37,6 +37,10 @@ live_buffer = 128
 [tls]
 cert_file = "/c.pem"
 key_file = "/k.pem"
+[search]
+stemming = false
+stemming_language = "german"
+max_page_size = 50
 )"),
                            &c);
   ASSERT_TRUE(s.ok()) << s;
@@ -50,6 +54,9 @@ key_file = "/k.pem"
   EXPECT_EQ(c.core.live_buffer, 128u);
   EXPECT_EQ(c.server.tls_cert_file, "/c.pem");
   EXPECT_EQ(c.server.tls_key_file, "/k.pem");
+  EXPECT_FALSE(c.core.search.stemming);
+  EXPECT_EQ(c.core.search.stemming_language, "german");
+  EXPECT_EQ(c.core.search.max_page_size, 50);
 }
 
 TEST_F(ConfigTest, MistakesAreNamedWithTheirLine) {
@@ -61,6 +68,10 @@ TEST_F(ConfigTest, MistakesAreNamedWithTheirLine) {
 
   auto type = ApplyConfigFile(Write("[limits]\nmax_page_size = \"many\"\n"), &c);
   EXPECT_NE(type.message().find("must be an integer"), std::string::npos) << type;
+
+  auto flag = ApplyConfigFile(Write("[search]\nstemming = \"no\"\n"), &c);
+  EXPECT_NE(flag.message().find("search.stemming\" must be true or false"), std::string::npos)
+      << flag;
 
   auto bad = ApplyConfigFile(Write("[storage]\ndurability = \"maybe\"\n"), &c);
   EXPECT_NE(bad.message().find("sync"), std::string::npos) << bad;

@@ -103,6 +103,7 @@ inline std::string LexiconKey(std::string_view surface) {
 }
 inline std::string DocCountKey() { return "Sdocs"; }
 inline std::string TotalLengthKey() { return "Slength"; }
+inline std::string AnalyzerKey() { return "Sanalyzer"; }
 
 inline void AppendVarint(std::string* out, uint64_t v) {
   while (v >= 0x80) {

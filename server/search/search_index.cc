@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <queue>
 
 #include "absl/strings/numbers.h"
@@ -186,6 +187,26 @@ absl::Status SearchIndex::Validate(const SearchOptions& options) {
     return absl::InvalidArgumentError("search page sizes must satisfy 1 <= default <= max");
   }
   return Tokenizer::Create(TokenizerOptionsFor(options)).status();
+}
+
+absl::Status SearchIndex::CheckAnalyzer(storage::KvStore& store, const SearchOptions& options) {
+  const std::string wanted = options.stemming ? options.stemming_language : "";
+  ASSIGN_OR_RETURN(std::optional<std::string> stored,
+                   store.Get(storage::Cf::kSearch, AnalyzerKey()));
+  if (!stored.has_value()) {
+    storage::WriteBatch batch;
+    batch.Put(storage::Cf::kSearch, AnalyzerKey(), wanted);
+    return store.Write(batch, storage::Durability::kSync);
+  }
+  if (*stored == wanted) return absl::OkStatus();
+  auto describe = [](const std::string& language) {
+    return language.empty() ? std::string("stemming = false")
+                            : absl::StrCat("stemming_language = \"", language, "\"");
+  };
+  return absl::FailedPreconditionError(absl::StrCat(
+      "the search index in this data directory was built with [search] ", describe(*stored),
+      ", but the configuration now says ", describe(wanted),
+      "; set it back, because the existing index cannot answer queries analyzed another way"));
 }
 
 void SearchIndex::DiscardCachedStats() { stats_.clear(); }

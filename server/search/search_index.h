@@ -7,6 +7,7 @@
 //   'f' term                       -> document frequency (u64, within 1/64; see SearchIndex)
 //   'S' "docs" / 'S' "length"      -> number of documents / sum of their lengths (u64, ditto)
 //   'w' surface                    -> the term it is indexed as (lexicon for prefix search)
+//   'S' "analyzer"                 -> the stemming language the index was built with ("" none)
 // Postings of one term are ordered by channel, then time: a channel restriction or a date range
 // is a seek, and within a channel the documents are in time order. Filters (from:, with:,
 // has:, is:) are postings of reserved terms that start with 0x01, so they are seeks as well.
@@ -121,6 +122,11 @@ class SearchIndex {
 
   // INVALID_ARGUMENT for an unknown stemming language.
   static absl::Status Validate(const SearchOptions& options);
+
+  // Records the analyzer (stemming language or none) in a new index; FAILED_PRECONDITION when
+  // the store's index was built with a different one, since its postings would no longer meet
+  // the query terms. Call before indexing or searching.
+  static absl::Status CheckAnalyzer(storage::KvStore& store, const SearchOptions& options);
 
   // Adds to *batch the changes that make `current` findable and `previous` no longer findable.
   // previous == nullptr for a new message; current == nullptr for a deletion. Both must name the

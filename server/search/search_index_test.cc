@@ -299,6 +299,22 @@ TEST_F(SearchIndexTest, StoredStatisticsLagByAtMostOneSixtyFourthAndFlushExactly
   EXPECT_EQ(Stat(TotalLengthKey()), 3040u);
 }
 
+TEST_F(SearchIndexTest, AnalyzerIsRecordedAndAChangeIsRefused) {
+  SearchOptions english;
+  ASSERT_TRUE(SearchIndex::CheckAnalyzer(*store_, english).ok());
+  ASSERT_TRUE(SearchIndex::CheckAnalyzer(*store_, english).ok());  // same again: fine
+  SearchOptions none;
+  none.stemming = false;
+  absl::Status changed = SearchIndex::CheckAnalyzer(*store_, none);
+  EXPECT_EQ(changed.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(changed.message(), HasSubstr("stemming_language = \"english\""));
+  EXPECT_THAT(changed.message(), HasSubstr("stemming = false"));
+  SearchOptions german;
+  german.stemming_language = "german";
+  EXPECT_EQ(SearchIndex::CheckAnalyzer(*store_, german).code(),
+            absl::StatusCode::kFailedPrecondition);
+}
+
 TEST_F(SearchIndexTest, PeopleChannelAndKindFilters) {
   Post(kGeneral, kAlice, Micros(2024, 1, 1), "see https://example.com/report");
   Post(kRandom, kBob, Micros(2024, 1, 2), "report attached");
