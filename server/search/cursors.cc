@@ -1,12 +1,16 @@
 #include "server/search/cursors.h"
 
 #include <algorithm>
+#include <optional>
 
 namespace meridian::search {
 namespace {
 
 // A seek costs about as much as a handful of Next() calls; try those first for short hops.
 constexpr int kNextsBeforeSeek = 4;
+// An AND child with this many times the lead's matches is probed per candidate rather than
+// walked: one Get (usually answered by a bloom filter when it misses) against a seek.
+constexpr double kProbeRatio = 16;
 
 }  // namespace
 
@@ -89,9 +93,28 @@ bool TermCursor::SeekGeq(const DocKey& target) {
   return Settle();
 }
 
+bool TermCursor::Probe(const DocKey& d) {
+  seek_key_.assign(prefix_);
+  AppendDocKey(&seek_key_, d);
+  absl::StatusOr<std::optional<std::string>> v = ctx_->store->Get(storage::Cf::kSearch, seek_key_);
+  if (!v.ok()) {
+    if (ctx_->status.ok()) ctx_->status = v.status();
+    return false;
+  }
+  if (!v->has_value()) return false;
+  probe_value_ = **std::move(v);
+  probed_ = true;
+  doc_ = d;
+  return true;
+}
+
+std::string_view TermCursor::value() const {
+  return probed_ ? std::string_view(probe_value_) : it_->value();
+}
+
 double TermCursor::Score() {
   if (idf_ <= 0) return 0;
-  std::string_view v = it_->value();
+  std::string_view v = value();
   uint64_t doc_len = 1;
   if (!ReadVarint(&v, &doc_len)) return 0;
   // Every position delta is one varint: count their final bytes.
@@ -104,7 +127,7 @@ double TermCursor::Score() {
 
 void TermCursor::Positions(std::vector<uint32_t>* out) const {
   out->clear();
-  std::string_view v = it_->value();
+  std::string_view v = value();
   uint64_t x = 0;
   if (!ReadVarint(&v, &x)) return;
   uint64_t pos = 0;
@@ -123,6 +146,12 @@ AndCursor::AndCursor(std::vector<std::unique_ptr<Cursor>> must,
 void AndCursor::SortByCost() {
   std::stable_sort(must_.begin(), must_.end(),
                    [](const auto& a, const auto& b) { return a->Cost() < b->Cost(); });
+  const double lead = must_.empty() ? 0 : must_[0]->Cost();
+  auto probe = [lead](const Cursor& c) { return c.Probes() && c.Cost() >= kProbeRatio * lead; };
+  probe_must_.assign(must_.size(), false);
+  for (size_t i = 1; i < must_.size(); ++i) probe_must_[i] = probe(*must_[i]);
+  probe_must_not_.assign(must_not_.size(), false);
+  for (size_t i = 0; i < must_not_.size(); ++i) probe_must_not_[i] = probe(*must_not_[i]);
 }
 
 bool AndCursor::SeekGeq(const DocKey& target) {
@@ -132,6 +161,12 @@ bool AndCursor::SeekGeq(const DocKey& target) {
     candidate = must_[0]->doc();
     bool agreed = true;
     for (size_t i = 1; i < must_.size(); ++i) {
+      if (probe_must_[i]) {
+        if (must_[i]->Probe(candidate)) continue;
+        candidate = Successor(candidate);
+        agreed = false;
+        break;
+      }
       if (!must_[i]->SeekGeq(candidate)) return false;
       if (must_[i]->doc() != candidate) {
         candidate = must_[i]->doc();
@@ -150,8 +185,9 @@ bool AndCursor::SeekGeq(const DocKey& target) {
 }
 
 bool AndCursor::Accept(const DocKey& doc) {
-  for (auto& c : must_not_) {
-    if (c->SeekGeq(doc) && c->doc() == doc) return false;
+  for (size_t i = 0; i < must_not_.size(); ++i) {
+    Cursor& c = *must_not_[i];
+    if (probe_must_not_[i] ? c.Probe(doc) : (c.SeekGeq(doc) && c.doc() == doc)) return false;
   }
   return true;
 }

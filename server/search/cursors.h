@@ -39,6 +39,13 @@ class Cursor {
   virtual double Score() = 0;
   // Estimated number of matches; AND evaluates its cheapest child first.
   virtual double Cost() const = 0;
+  // Point lookup instead of a walk: whether document `d` matches, and if so the cursor is on it
+  // (for Score). Only where Probes() is true; a cursor is either probed or walked, never both.
+  virtual bool Probes() const { return false; }
+  virtual bool Probe(const DocKey& d) {
+    (void)d;
+    return false;
+  }
   const DocKey& doc() const { return doc_; }
 
  protected:
@@ -52,6 +59,8 @@ class TermCursor final : public Cursor {
   bool SeekGeq(const DocKey& target) override;
   double Score() override;
   double Cost() const override { return cost_; }
+  bool Probes() const override { return true; }
+  bool Probe(const DocKey& d) override;
   // Word positions of the term in the current document.
   void Positions(std::vector<uint32_t>* out) const;
   double idf() const { return idf_; }
@@ -60,6 +69,7 @@ class TermCursor final : public Cursor {
  private:
   bool Settle();
   void SeekTo(uint64_t channel, uint64_t time, uint64_t seq);
+  std::string_view value() const;
 
   EvalContext* ctx_;
   std::string prefix_;
@@ -71,9 +81,13 @@ class TermCursor final : public Cursor {
   bool exhausted_ = false;
   uint64_t checked_channel_ = 0;
   bool checked_valid_ = false;
+  bool probed_ = false;  // positioned by Probe: the posting value is in probe_value_
+  std::string probe_value_;
 };
 
-// Matches the documents every `must` cursor matches and no `must_not` cursor does.
+// Matches the documents every `must` cursor matches and no `must_not` cursor does. The cheapest
+// `must` cursor leads; a child with many times its matches is checked by point lookups (a
+// bloom-filtered Get) on the lead's candidates instead of being walked with seeks.
 class AndCursor : public Cursor {
  public:
   AndCursor(std::vector<std::unique_ptr<Cursor>> must,
@@ -87,6 +101,8 @@ class AndCursor : public Cursor {
   void SortByCost();
   std::vector<std::unique_ptr<Cursor>> must_;
   std::vector<std::unique_ptr<Cursor>> must_not_;
+  std::vector<bool> probe_must_;      // by index into must_
+  std::vector<bool> probe_must_not_;  // by index into must_not_
 };
 
 // Matches documents where term i occurs at p + offset[i] for some p.
