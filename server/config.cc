@@ -48,7 +48,8 @@ absl::Status GetPositive(const toml::node& n, const std::string& key, T* out) {
 }
 
 // [plugins]: dir, runner, in_process = ["id", ...] or ["*"], hook_deadline_ms, call_deadline_ms,
-// and [plugins.settings.<id>] name = "value" overriding a plugin's manifest defaults.
+// restart_backoff_ms (the first restart's delay, doubling after each failure), and
+// [plugins.settings.<id>] name = "value" overriding a plugin's manifest defaults.
 absl::Status ApplyPlugins(const toml::node& node, ServerConfig* c) {
   const toml::table* t = node.as_table();
   if (!t) return WrongType("plugins", "a table", node);
@@ -73,6 +74,10 @@ absl::Status ApplyPlugins(const toml::node& node, ServerConfig* c) {
       int64_t ms = 0;
       s = GetPositive(sn, full, &ms);
       (sub == "hook_deadline_ms" ? p.hook_deadline : p.call_deadline) = absl::Milliseconds(ms);
+    } else if (sub == "restart_backoff_ms") {
+      int64_t ms = 0;
+      s = GetPositive(sn, full, &ms);
+      p.restart.initial_backoff = absl::Milliseconds(ms);
     } else if (sub == "settings") {
       const toml::table* plugins = sn.as_table();
       if (!plugins) return WrongType(full, "a table of [plugins.settings.<id>] tables", sn);

@@ -90,6 +90,7 @@ runner = "/usr/lib/meridian/meridian-plugin-runner"
 in_process = ["echo", "tasks"]
 hook_deadline_ms = 250
 call_deadline_ms = 3000
+restart_backoff_ms = 200
 [plugins.settings.echo]
 prefix = ">> "
 )"),
@@ -101,6 +102,7 @@ prefix = ">> "
   EXPECT_EQ(p.in_process, (std::set<std::string>{"echo", "tasks"}));
   EXPECT_EQ(p.hook_deadline, absl::Milliseconds(250));
   EXPECT_EQ(p.call_deadline, absl::Seconds(3));
+  EXPECT_EQ(p.restart.initial_backoff, absl::Milliseconds(200));
   EXPECT_EQ(p.settings.at("echo").at("prefix"), ">> ");
 
   auto bad = ApplyConfigFile(Write("[plugins]\nin_process = \"echo\"\n"), &c);

@@ -7,6 +7,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "server/common/ids.h"
@@ -70,6 +71,28 @@ absl::Status ValidateUserName(absl::string_view name) {
   return absl::OkStatus();
 }
 
+std::string BotUserName(absl::string_view plugin_id) {
+  return absl::StrCat(plugin_id, kBotNameSuffix);
+}
+
+uint64_t AddUser(Txn& txn, Directory& dir, internal::UserRecord* rec) {
+  const uint64_t id = dir.AllocateUserId();
+  v1::User* u = rec->mutable_user();
+  u->set_id(UserIdString(id));
+  SetTimestamp(u->mutable_create_time(), txn.now());
+  txn.batch().Put(storage::Cf::kUsers, storage::keys::User(id), rec->SerializeAsString());
+  std::string id_bytes;
+  storage::AppendU64(&id_bytes, id);
+  txn.batch().Put(storage::Cf::kUsers, storage::keys::UserName(u->name()), id_bytes);
+  internal::EventRecord ev;
+  ev.mutable_event()->set_type(v1::EVENT_TYPE_USER_CREATED);
+  ev.mutable_event()->set_actor_id(u->id());
+  *ev.mutable_event()->mutable_user() = *u;
+  txn.Emit(std::move(ev));
+  txn.OnApplied([&dir, id, stored = *rec] { dir.PutUser(id, stored); });
+  return id;
+}
+
 absl::Status ValidateTimeZone(absl::string_view tz) {
   if (tz.empty()) return absl::OkStatus();
   absl::TimeZone zone;
@@ -107,6 +130,11 @@ absl::StatusOr<v1::RegisterResponse> AuthService::Register(const v1::RegisterReq
   std::string name = absl::AsciiStrToLower(req.name());
   if (!name.empty() && name[0] == '@') name.erase(0, 1);
   RETURN_IF_ERROR(ValidateUserName(name));
+  if (absl::EndsWith(name, kBotNameSuffix)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("name \"", name, "\" ends in \"", kBotNameSuffix,
+                     "\", which is reserved for plugins' bot users; choose another name"));
+  }
   RETURN_IF_ERROR(ValidatePassword(req.password()));
   RETURN_IF_ERROR(ValidateText(req.display_name(), "display_name", 128, /*allow_empty=*/true));
   RETURN_IF_ERROR(ValidateTimeZone(req.time_zone()));
@@ -118,30 +146,16 @@ absl::StatusOr<v1::RegisterResponse> AuthService::Register(const v1::RegisterReq
         if (env_.dir.UserIdByName(name)) {
           return absl::AlreadyExistsError(absl::StrCat("the name @", name, " is taken"));
         }
-        uint64_t id = env_.dir.AllocateUserId();
         internal::UserRecord rec;
         v1::User* u = rec.mutable_user();
-        u->set_id(UserIdString(id));
         u->set_name(name);
         u->set_display_name(req.display_name().empty() ? name : req.display_name());
         u->set_time_zone(req.time_zone());
         u->set_is_admin(env_.dir.user_count() == 0);  // the first account administers the server
-        SetTimestamp(u->mutable_create_time(), txn.now());
         rec.set_password_hash(password_hash);
-        txn.batch().Put(storage::Cf::kUsers, storage::keys::User(id), rec.SerializeAsString());
-        std::string id_bytes;
-        storage::AppendU64(&id_bytes, id);
-        txn.batch().Put(storage::Cf::kUsers, storage::keys::UserName(name), id_bytes);
-
-        internal::EventRecord ev;
-        ev.mutable_event()->set_type(v1::EVENT_TYPE_USER_CREATED);
-        ev.mutable_event()->set_actor_id(u->id());
-        *ev.mutable_event()->mutable_user() = *u;
-        txn.Emit(std::move(ev));
-
+        const uint64_t id = AddUser(txn, env_.dir, &rec);
         v1::RegisterResponse resp;
-        *resp.mutable_user() = *u;
-        txn.OnApplied([dir = &env_.dir, id, rec] { dir->PutUser(id, rec); });
+        *resp.mutable_user() = rec.user();
         resp.set_token(CreateSession(txn, id));
         return resp;
       });

@@ -33,6 +33,16 @@ class AuthService {
 
 // Name rules shared by users: 1..32 of [a-z0-9._-], starting with a letter or digit.
 absl::Status ValidateUserName(absl::string_view name);
+// Names ending in this are reserved for plugins' bot users; people cannot register them.
+inline constexpr absl::string_view kBotNameSuffix = "-bot";
+// The name of plugin `plugin_id`'s bot user: "<plugin_id>-bot".
+std::string BotUserName(absl::string_view plugin_id);
+
+// Writes a new account inside `txn`: allocates its id, sets it and the creation time in `*rec`,
+// stores the record, indexes its name and emits USER_CREATED; `dir` learns of it when the change
+// applies. The caller has checked, in the same txn, that rec->user().name() is valid and free.
+// Returns the new id.
+uint64_t AddUser(Txn& txn, Directory& dir, internal::UserRecord* rec);
 // OK for "" (UTC) or a zone the system tzdata knows.
 absl::Status ValidateTimeZone(absl::string_view tz);
 

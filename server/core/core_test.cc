@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+
 #include "server/core/event_feed.h"
 #include "server/core/test_util.h"
 
@@ -222,6 +224,91 @@ TEST_F(CoreTest, IdempotentRetryDoesNotDuplicate) {
   v1::GetHistoryRequest hist;
   hist.set_channel_id("#general");
   EXPECT_EQ(core_->messages().History(alice, hist).value().messages_size(), 1);
+}
+
+// Counts what MessageService asks of the hooks; "no" is rejected, "/count" is a command.
+class CountingHooks final : public PostHooks {
+ public:
+  PostVerdict WillPost(const PostDraft& draft) override {
+    ++will_post;
+    PostVerdict verdict;
+    if (draft.text == "no") {
+      verdict.kind = PostVerdict::Kind::kReject;
+      verdict.text = "not today";
+      verdict.source = "test";
+    }
+    return verdict;
+  }
+  void Posted(const v1::Message&) override { ++posted; }
+  bool HasCommand(const std::string& trigger) override { return trigger == "count"; }
+  std::vector<std::string> CommandTriggers() override { return {"count"}; }
+  absl::StatusOr<std::string> SlashCommand(const std::string&, const std::string&,
+                                           const std::string&) override {
+    return "run " + std::to_string(++commands);
+  }
+
+  std::atomic<int> will_post{0}, posted{0}, commands{0};
+};
+
+TEST_F(CoreTest, RetriesRunNeitherHooksNorCommandsAgain) {
+  Caller alice = Register("alice");
+  Create(alice, "general", false);
+  CountingHooks hooks;
+  core_->messages().SetPostHooks(&hooks);
+
+  auto first = Post(alice, "#general", "once", "", "key-1").value();
+  auto retry = Post(alice, "#general", "once", "", "key-1").value();
+  EXPECT_TRUE(retry.deduplicated());
+  EXPECT_EQ(retry.message().id(), first.message().id());
+  EXPECT_EQ(hooks.will_post.load(), 1);
+  EXPECT_EQ(hooks.posted.load(), 1);
+
+  auto command = Post(alice, "#general", "/count", "", "key-2").value();
+  EXPECT_EQ(command.command_response(), "run 1");
+  auto command_retry = Post(alice, "#general", "/count", "", "key-2").value();
+  EXPECT_TRUE(command_retry.deduplicated());
+  EXPECT_EQ(command_retry.command_response(), "run 1");
+  EXPECT_FALSE(command_retry.has_message());
+  EXPECT_EQ(Post(alice, "#general", "/count", "", "key-3").value().command_response(), "run 2");
+  EXPECT_EQ(Post(alice, "#general", "/count").value().command_response(), "run 3");
+  EXPECT_EQ(Post(alice, "#general", "/count").value().command_response(), "run 4");
+
+  // A rejection stores nothing: retrying it is a new attempt.
+  EXPECT_EQ(Post(alice, "#general", "no", "", "key-4").status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(Post(alice, "#general", "no", "", "key-4").status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(hooks.will_post.load(), 3);
+  // Keys belong to their user.
+  Caller bob = Register("bob");
+  v1::JoinChannelRequest join;
+  join.set_channel_id("#general");
+  ASSERT_TRUE(core_->channels().Join(bob, join).ok());
+  EXPECT_FALSE(Post(bob, "#general", "once", "", "key-1").value().deduplicated());
+
+  // Remembered across a restart.
+  Reopen();
+  core_->messages().SetPostHooks(&hooks);
+  EXPECT_EQ(Post(alice, "#general", "/count", "", "key-2").value().command_response(), "run 1");
+  EXPECT_EQ(Post(alice, "#general", "x", "", "key-1").value().message().id(), first.message().id());
+  EXPECT_EQ(hooks.commands.load(), 4);
+  EXPECT_EQ(hooks.will_post.load(), 4);
+}
+
+TEST_F(CoreTest, BotNamesAreReservedForPlugins) {
+  v1::RegisterRequest req;
+  req.set_password("correct horse");
+  req.set_name("helper-bot");
+  absl::Status s = core_->auth().Register(req).status();
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(s.message().find("reserved for plugins' bot users"), std::string::npos) << s;
+  req.set_name("@Tasks-BOT");
+  EXPECT_EQ(core_->auth().Register(req).status().code(), absl::StatusCode::kInvalidArgument);
+  req.set_name("bot");  // only the suffix is reserved
+  EXPECT_TRUE(core_->auth().Register(req).ok());
+  req.set_name("robot-botany");
+  EXPECT_TRUE(core_->auth().Register(req).ok());
+  EXPECT_EQ(BotUserName("tasks"), "tasks-bot");
 }
 
 TEST_F(CoreTest, UnreadAndMentionCountsFollowTheReadMarker) {

@@ -19,6 +19,9 @@ namespace meridian {
 namespace {
 
 constexpr size_t kMaxIdempotencyKey = 128;
+// kIdempotency values: a post's message key (channel, seq; 16 bytes whose first is 0, channel ids
+// staying below 2^56), or this byte followed by a slash command's response.
+constexpr char kCommandResultTag = 'c';
 constexpr size_t kMaxEmoji = 64;
 constexpr int64_t kMaxCountedUnread = 10'000;
 
@@ -135,16 +138,36 @@ std::vector<uint64_t> MessageService::MentionedMembers(const ChannelView& channe
   return reached;
 }
 
+absl::StatusOr<std::optional<v1::PostMessageResponse>> MessageService::Replay(
+    const std::string& idem_key) const {
+  ASSIGN_OR_RETURN(std::optional<std::string> prior,
+                   env_.store.Get(storage::Cf::kIdempotency, idem_key));
+  if (!prior) return std::nullopt;
+  v1::PostMessageResponse resp;
+  resp.set_deduplicated(true);
+  if (!prior->empty() && (*prior)[0] == kCommandResultTag) {
+    resp.set_command_response(prior->substr(1));
+    return resp;
+  }
+  if (prior->size() != 16) return absl::DataLossError("corrupt idempotency record");
+  const std::string_view key(*prior);
+  ASSIGN_OR_RETURN(internal::MessageRecord rec,
+                   Load(*storage::ReadU64(key), *storage::ReadU64(key.substr(8))));
+  *resp.mutable_message() = rec.message();
+  return resp;
+}
+
 absl::StatusOr<v1::PostMessageResponse> MessageService::RunCommand(const Caller& caller,
                                                                    absl::string_view channel_ref,
                                                                    const std::string& trigger,
-                                                                   const std::string& line) {
+                                                                   const std::string& line,
+                                                                   const std::string& idem_key) {
   ASSIGN_OR_RETURN(ChannelView channel,
                    ResolveChannel(env_.dir, caller, channel_ref, Access::kWrite));
   if (hooks_ == nullptr || !hooks_->HasCommand(trigger)) {
     std::vector<std::string> triggers;
     if (hooks_ != nullptr) triggers = hooks_->CommandTriggers();
-    for (std::string& t : triggers) t.insert(0, "/");
+    for (std::string& t : triggers) t = absl::StrCat("/", t);
     return absl::InvalidArgumentError(
         absl::StrCat("unknown command /", trigger, "; ",
                      triggers.empty() ? "no commands are available"
@@ -153,6 +176,19 @@ absl::StatusOr<v1::PostMessageResponse> MessageService::RunCommand(const Caller&
   }
   ASSIGN_OR_RETURN(std::string answer, hooks_->SlashCommand(UserIdString(caller.user_id),
                                                             channel.record.channel().id(), line));
+  if (!idem_key.empty()) {
+    absl::Status stored = env_.committer.Run([&](Txn& txn) -> absl::Status {
+      txn.batch().Put(storage::Cf::kIdempotency, idem_key,
+                      absl::StrCat(std::string(1, kCommandResultTag), answer));
+      return absl::OkStatus();
+    });
+    // The command has run: its answer is worth more to the caller than this error, which only
+    // means that a retry would run it again.
+    if (!stored.ok()) {
+      MLOG_WARN("cannot remember the result of /{} for retries: {}", trigger,
+                std::string(stored.message()));
+    }
+  }
   v1::PostMessageResponse resp;
   resp.set_command_response(std::move(answer));
   return resp;
@@ -211,6 +247,17 @@ absl::StatusOr<v1::PostMessageResponse> MessageService::Post(const Caller& calle
     channel_ref = dm.id();
   }
 
+  // A retry is answered before any hook or command runs, so that they run once per key.
+  std::string idem_key;
+  IdempotencyGate::Hold hold;
+  if (!req.idempotency_key().empty()) {
+    idem_key = storage::keys::Idempotency(caller.user_id, req.idempotency_key());
+    hold = idempotency_gate_.Acquire(idem_key);
+    RETURN_IF_ERROR(ResolveChannel(env_.dir, caller, channel_ref, Access::kWrite).status());
+    ASSIGN_OR_RETURN(std::optional<v1::PostMessageResponse> prior, Replay(idem_key));
+    if (prior) return *std::move(prior);
+  }
+
   std::string text = req.text();
   auto author = env_.dir.User(caller.user_id);
   const bool from_bot = author && author->user().is_bot();
@@ -218,7 +265,7 @@ absl::StatusOr<v1::PostMessageResponse> MessageService::Post(const Caller& calle
     text.erase(0, 1);  // the escape for a literal leading slash
   } else if (!from_bot) {
     if (std::optional<std::string> trigger = CommandTrigger(text)) {
-      return RunCommand(caller, channel_ref, *trigger, text);
+      return RunCommand(caller, channel_ref, *trigger, text, idem_key);
     }
   }
   if (hooks_ != nullptr) RETURN_IF_ERROR(ApplyWillPost(caller, channel_ref, req, &text));
@@ -230,18 +277,10 @@ absl::StatusOr<v1::PostMessageResponse> MessageService::Post(const Caller& calle
         const uint64_t ch = channel.id();
         v1::PostMessageResponse resp;
 
-        std::string idem_key;
-        if (!req.idempotency_key().empty()) {
-          idem_key = storage::keys::Idempotency(caller.user_id, req.idempotency_key());
-          ASSIGN_OR_RETURN(auto prior, env_.store.Get(storage::Cf::kIdempotency, idem_key));
-          if (prior) {
-            auto ch_seq = storage::ReadU64(*prior), seq = storage::ReadU64(prior->substr(8));
-            if (!ch_seq || !seq) return absl::DataLossError("corrupt idempotency record");
-            ASSIGN_OR_RETURN(auto rec, Load(*ch_seq, *seq));
-            *resp.mutable_message() = rec.message();
-            resp.set_deduplicated(true);
-            return resp;
-          }
+        if (!idem_key.empty()) {
+          // Checked again where writes are serialized; the gate makes this a formality.
+          ASSIGN_OR_RETURN(std::optional<v1::PostMessageResponse> prior, Replay(idem_key));
+          if (prior) return *std::move(prior);
         }
 
         internal::ChannelRecord chan_rec = channel.record;

@@ -2,11 +2,14 @@
 #ifndef MERIDIAN_SERVER_CORE_MESSAGE_SERVICE_H_
 #define MERIDIAN_SERVER_CORE_MESSAGE_SERVICE_H_
 
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "meridian/v1/messages.pb.h"
 #include "server/core/channel_service.h"
+#include "server/core/idempotency_gate.h"
 #include "server/core/message_observer.h"
 #include "server/core/post_hooks.h"
 #include "server/core/service_env.h"
@@ -26,7 +29,9 @@ class MessageService {
 
   // A text "/trigger ..." of a person (not a bot) runs that slash command instead of posting
   // (INVALID_ARGUMENT for an unknown one); "//..." posts "/..." literally. The hooks may reject
-  // (FAILED_PRECONDITION with their reason) or rewrite the text first.
+  // (FAILED_PRECONDITION with their reason) or rewrite the text first. A retry with the
+  // idempotency key of an earlier post or command returns that first result (deduplicated) and
+  // runs neither hooks nor command again; one arriving while the first still runs waits for it.
   absl::StatusOr<v1::PostMessageResponse> Post(const Caller& caller,
                                                const v1::PostMessageRequest& req);
   absl::StatusOr<v1::Message> Edit(const Caller& caller, const v1::EditMessageRequest& req);
@@ -59,10 +64,14 @@ class MessageService {
                                          uint64_t author, v1::Message* msg) const;
   absl::StatusOr<int> PageSize(int requested) const;
   // The response to a slash command line, or its error.
+  // Remembers the response under `idem_key` (a storage key; none when empty).
   absl::StatusOr<v1::PostMessageResponse> RunCommand(const Caller& caller,
                                                      absl::string_view channel_ref,
                                                      const std::string& trigger,
-                                                     const std::string& line);
+                                                     const std::string& line,
+                                                     const std::string& idem_key);
+  // The first result stored under `idem_key`, nullopt when there is none.
+  absl::StatusOr<std::optional<v1::PostMessageResponse>> Replay(const std::string& idem_key) const;
   // Runs the hooks' WillPost; updates *text on a valid rewrite.
   absl::Status ApplyWillPost(const Caller& caller, absl::string_view channel_ref,
                              const v1::PostMessageRequest& req, std::string* text);
@@ -71,6 +80,7 @@ class MessageService {
   ChannelService& channels_;
   std::vector<MessageObserver*> observers_;
   PostHooks* hooks_ = nullptr;
+  IdempotencyGate idempotency_gate_;
 };
 
 }  // namespace meridian

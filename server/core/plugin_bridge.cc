@@ -11,8 +11,6 @@
 #include "server/core/auth_service.h"
 #include "server/core/proto_time.h"
 #include "server/core/resolve.h"
-#include "storage/key_codec.h"
-#include "storage/keys.h"
 
 namespace meridian {
 namespace {
@@ -54,7 +52,7 @@ absl::StatusOr<uint64_t> PluginBridge::BotUser(const std::string& plugin_id) {
     auto it = bots_.find(plugin_id);
     if (it != bots_.end()) return it->second;
   }
-  const std::string name = absl::StrCat(plugin_id, "-bot");
+  const std::string name = BotUserName(plugin_id);
   if (absl::Status valid = ValidateUserName(name); !valid.ok()) {
     return absl::FailedPreconditionError(
         absl::StrCat("plugin id \"", plugin_id, "\" cannot name a bot user: ", valid.message()));
@@ -64,30 +62,19 @@ absl::StatusOr<uint64_t> PluginBridge::BotUser(const std::string& plugin_id) {
         if (auto existing = env_.dir.UserIdByName(name)) {
           auto rec = env_.dir.User(*existing);
           if (!rec || !rec->user().is_bot()) {
+            // Only possible for an account registered before "-bot" names were reserved.
             return absl::FailedPreconditionError(absl::StrCat(
                 "the name @", name, " belongs to a person, so plugin ", plugin_id, " has no bot"));
           }
           return *existing;
         }
-        uint64_t id = env_.dir.AllocateUserId();
         internal::UserRecord rec;  // no password_hash: a bot never logs in
         v1::User* u = rec.mutable_user();
-        u->set_id(UserIdString(id));
         u->set_name(name);
         u->set_display_name(absl::StrCat(plugin_id, " (plugin)"));
         u->set_is_bot(true);
-        SetTimestamp(u->mutable_create_time(), txn.now());
-        txn.batch().Put(storage::Cf::kUsers, storage::keys::User(id), rec.SerializeAsString());
-        std::string id_bytes;
-        storage::AppendU64(&id_bytes, id);
-        txn.batch().Put(storage::Cf::kUsers, storage::keys::UserName(name), id_bytes);
-        internal::EventRecord ev;
-        ev.mutable_event()->set_type(v1::EVENT_TYPE_USER_CREATED);
-        ev.mutable_event()->set_actor_id(u->id());
-        *ev.mutable_event()->mutable_user() = *u;
-        txn.Emit(std::move(ev));
-        txn.OnApplied([dir = &env_.dir, id, rec] { dir->PutUser(id, rec); });
-        MLOG_INFO("created bot user @{} ({}) for plugin {}", name, u->id(), plugin_id);
+        const uint64_t id = AddUser(txn, env_.dir, &rec);
+        MLOG_INFO("created bot user @{} ({}) for plugin {}", name, rec.user().id(), plugin_id);
         return id;
       }));
   absl::MutexLock lock(&mu_);
@@ -97,9 +84,11 @@ absl::StatusOr<uint64_t> PluginBridge::BotUser(const std::string& plugin_id) {
 
 absl::StatusOr<Caller> PluginBridge::BotIn(const std::string& plugin_id,
                                            const std::string& channel_ref) {
+  // The channel first: a bot is created only where there is something to post to, so it can
+  // never be the server's first account (which becomes its administrator).
+  ASSIGN_OR_RETURN(ChannelView channel, FindChannel(env_.dir, channel_ref));
   ASSIGN_OR_RETURN(uint64_t bot, BotUser(plugin_id));
   Caller caller{bot, false};
-  ASSIGN_OR_RETURN(ChannelView channel, FindChannel(env_.dir, channel_ref));
   if (!env_.dir.IsMember(channel.id(), bot)) {
     // A bot joins public channels by posting in them; private ones must invite it.
     v1::JoinChannelRequest join;

@@ -15,6 +15,7 @@ using storage::Cf;
 constexpr char kValueKind = 'k';
 constexpr char kSettingKind = 'c';
 constexpr char kEnabledKind = 'e';
+constexpr char kFailedKind = 'f';
 
 std::string Prefix(char kind, const std::string& plugin) {
   return storage::KeyBuilder()
@@ -176,6 +177,23 @@ absl::StatusOr<std::optional<bool>> PluginKvStore::Enabled(const std::string& pl
 absl::Status PluginKvStore::SetEnabled(const std::string& plugin, bool enabled) {
   storage::WriteBatch batch;
   batch.Put(Cf::kPlugins, Prefix(kEnabledKind, plugin), enabled ? "1" : "0");
+  return store_->Write(batch, storage::Durability::kSync);
+}
+
+absl::StatusOr<std::optional<std::string>> PluginKvStore::AutoDisabled(
+    const std::string& plugin) const {
+  return store_->Get(Cf::kPlugins, Prefix(kFailedKind, plugin));
+}
+
+absl::Status PluginKvStore::SetAutoDisabled(const std::string& plugin, const std::string& reason) {
+  storage::WriteBatch batch;
+  batch.Put(Cf::kPlugins, Prefix(kFailedKind, plugin), reason);
+  return store_->Write(batch, storage::Durability::kSync);
+}
+
+absl::Status PluginKvStore::ClearAutoDisabled(const std::string& plugin) {
+  storage::WriteBatch batch;
+  batch.Delete(Cf::kPlugins, Prefix(kFailedKind, plugin));
   return store_->Write(batch, storage::Durability::kSync);
 }
 

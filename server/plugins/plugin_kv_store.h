@@ -1,11 +1,11 @@
 // Per-plugin persistent state in storage::Cf::kPlugins: each plugin's key-value namespace (with
-// TTLs checked against the injected Clock), the administrator's setting overrides, and whether
-// the administrator disabled the plugin.
+// TTLs checked against the injected Clock), the administrator's setting overrides, whether the
+// administrator disabled the plugin, and why the host disabled it automatically.
 //
-// Keys: a kind byte ('k' value, 'c' setting, 'e' enabled), the plugin id as a u32 length plus
-// bytes, then the plugin's own key. The length makes namespaces disjoint: plugin "a" scanning
-// its own keys can never reach plugin "ab"'s. Values of 'k' are a u64 expiry (UTC micros, 0 =
-// none) followed by the plugin's bytes.
+// Keys: a kind byte ('k' value, 'c' setting, 'e' enabled, 'f' failed), the plugin id as a u32
+// length plus bytes, then the plugin's own key (settings: the setting's name; 'e' and 'f': none).
+// The length makes namespaces disjoint: plugin "a" scanning its own keys can never reach plugin
+// "ab"'s. Values of 'k' are a u64 expiry (UTC micros, 0 = none) followed by the plugin's bytes.
 #ifndef MERIDIAN_SERVER_PLUGINS_PLUGIN_KV_STORE_H_
 #define MERIDIAN_SERVER_PLUGINS_PLUGIN_KV_STORE_H_
 
@@ -60,6 +60,11 @@ class PluginKvStore {
   // nullopt when the administrator never enabled or disabled it.
   absl::StatusOr<std::optional<bool>> Enabled(const std::string& plugin) const;
   absl::Status SetEnabled(const std::string& plugin, bool enabled);
+  // Why the host disabled the plugin after repeated failures, nullopt when it did not; the
+  // plugin stays disabled across restarts until ClearAutoDisabled (an administrator enabled it).
+  absl::StatusOr<std::optional<std::string>> AutoDisabled(const std::string& plugin) const;
+  absl::Status SetAutoDisabled(const std::string& plugin, const std::string& reason);
+  absl::Status ClearAutoDisabled(const std::string& plugin);
 
  private:
   absl::Status CheckKey(const std::string& key) const;

@@ -107,5 +107,16 @@ TEST_F(PluginKvStoreTest, SettingsAndEnabledAreSeparateFromPluginKeys) {
   EXPECT_TRUE(kv_->SettingOverrides("q").value().empty());
 }
 
+TEST_F(PluginKvStoreTest, AutoDisabledReasonIsKeptUntilCleared) {
+  EXPECT_EQ(kv_->AutoDisabled("p").value(), std::nullopt);
+  ASSERT_TRUE(kv_->SetAutoDisabled("p", "crashed three times").ok());
+  EXPECT_EQ(kv_->AutoDisabled("p").value(), std::optional<std::string>("crashed three times"));
+  EXPECT_EQ(kv_->AutoDisabled("pq").value(), std::nullopt);  // another plugin's flag
+  EXPECT_EQ(kv_->Enabled("p").value(), std::nullopt);        // not an administrator's choice
+  EXPECT_TRUE(kv_->List("p", "", "", 0)->keys.empty());      // nor the plugin's own data
+  ASSERT_TRUE(kv_->ClearAutoDisabled("p").ok());
+  EXPECT_EQ(kv_->AutoDisabled("p").value(), std::nullopt);
+}
+
 }  // namespace
 }  // namespace meridian::plugins

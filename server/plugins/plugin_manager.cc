@@ -1,5 +1,6 @@
 #include "server/plugins/plugin_manager.h"
 
+#include <algorithm>
 #include <filesystem>
 
 #include "absl/strings/str_cat.h"
@@ -76,7 +77,7 @@ PluginManager::~PluginManager() { Stop(); }
 absl::Status PluginManager::Start() {
   absl::StatusOr<std::vector<DiscoveredManifest>> found = DiscoverManifests(options_.plugin_dir);
   if (!found.ok()) return found.status();
-  PluginSlotDeps deps{&options_, &kv_, services_, &registry_, clock_};
+  PluginSlotDeps deps{&options_, &kv_, services_, &registry_, clock_, [this] { WakeSupervisor(); }};
   std::vector<std::shared_ptr<PluginSlot>> to_start;
   {
     absl::MutexLock lock(&mu_);
@@ -107,9 +108,21 @@ absl::Status PluginManager::Start() {
       slot->Stop(PluginState::kDisabled);
       continue;
     }
+    absl::StatusOr<std::optional<std::string>> failed = kv_.AutoDisabled(slot->id());
+    if (!failed.ok()) {
+      MLOG_ERROR("plugin {}: cannot read its stored state: {}", slot->id(),
+                 std::string(failed.status().message()));
+    } else if (failed->has_value()) {
+      slot->RestoreAutoDisabled(**failed);
+      continue;
+    }
     slot->Start().IgnoreError();  // the slot logs and records why
   }
   posted_thread_ = std::thread([this] { PostedWorker(); });
+  {
+    absl::MutexLock lock(&supervisor_mu_);
+    supervisor_stop_ = false;
+  }
   if (options_.supervise_interval > absl::ZeroDuration()) {
     supervisor_thread_ = std::thread([this] { Supervisor(); });
   }
@@ -122,6 +135,10 @@ void PluginManager::Stop() {
     absl::MutexLock lock(&mu_);
     if (!started_) return;
     stopping_ = true;
+  }
+  {
+    absl::MutexLock lock(&supervisor_mu_);
+    supervisor_stop_ = true;
   }
   if (posted_thread_.joinable()) posted_thread_.join();
   if (supervisor_thread_.joinable()) supervisor_thread_.join();
@@ -163,7 +180,7 @@ absl::Status PluginManager::Enable(const std::string& plugin_id) {
   if (slot == nullptr) return absl::NotFoundError(absl::StrCat("no plugin \"", plugin_id, "\""));
   absl::Status stored = kv_.SetEnabled(plugin_id, true);
   if (!stored.ok()) return stored;
-  slot->ResetFailures();
+  if (absl::Status reset = slot->ResetFailures(); !reset.ok()) return reset;
   return slot->Start();
 }
 
@@ -198,14 +215,38 @@ void PluginManager::Poll() {
   for (const auto& slot : Slots()) slot->Poll();
 }
 
+absl::Duration PluginManager::NextSupervision() const {
+  absl::Duration wait = options_.supervise_interval;
+  const absl::Time now = clock_->Now();
+  for (const auto& slot : Slots()) {
+    PluginInfo info = slot->Info();
+    if (info.state == PluginState::kBackoff) {
+      wait = std::min(wait, std::max(info.next_restart - now, absl::Milliseconds(1)));
+    }
+  }
+  return wait;
+}
+
+void PluginManager::WakeSupervisor() {
+  absl::MutexLock lock(&supervisor_mu_);
+  supervisor_wake_ = true;
+}
+
 void PluginManager::Supervisor() {
-  absl::MutexLock lock(&mu_);
-  while (!stopping_) {
-    mu_.AwaitWithTimeout(absl::Condition(&stopping_), options_.supervise_interval);
-    if (stopping_) break;
-    mu_.Unlock();
+  for (;;) {
+    const absl::Duration wait = NextSupervision();
+    {
+      absl::MutexLock lock(&supervisor_mu_);
+      supervisor_mu_.AwaitWithTimeout(absl::Condition(
+                                          +[](PluginManager* m) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+                                            return m->supervisor_wake_ || m->supervisor_stop_;
+                                          },
+                                          this),
+                                      wait);
+      if (supervisor_stop_) return;
+      supervisor_wake_ = false;
+    }
     Poll();
-    mu_.Lock();
   }
 }
 

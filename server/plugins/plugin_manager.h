@@ -43,7 +43,8 @@ class PluginManager {
   std::vector<PluginInfo> List() const;
   // NOT_FOUND for an unknown id.
   absl::StatusOr<PluginInfo> Get(const std::string& plugin_id) const;
-  // Enabling also forgets past failures and starts it; both are remembered across restarts.
+  // Enabling also forgets past failures and starts it; both are remembered across restarts, and
+  // so is the automatic disable after repeated failures (until Enable or Reload).
   absl::Status Enable(const std::string& plugin_id);
   absl::Status Disable(const std::string& plugin_id);
   // Re-reads the manifest and restarts the plugin (picking up a new library file).
@@ -87,6 +88,9 @@ class PluginManager {
   std::vector<std::shared_ptr<PluginSlot>> Slots() const;
   void PostedWorker();
   void Supervisor();
+  // How long the supervisor may sleep: its interval, or less when a restart falls due sooner.
+  absl::Duration NextSupervision() const;
+  void WakeSupervisor();
 
   const PluginManagerOptions options_;
   PluginServices* services_;
@@ -102,6 +106,10 @@ class PluginManager {
   bool delivering_ ABSL_GUARDED_BY(mu_) = false;
   std::thread posted_thread_;
   std::thread supervisor_thread_;
+  // A leaf lock: slots take it (through WakeSupervisor) while holding their own.
+  absl::Mutex supervisor_mu_;
+  bool supervisor_wake_ ABSL_GUARDED_BY(supervisor_mu_) = false;
+  bool supervisor_stop_ ABSL_GUARDED_BY(supervisor_mu_) = false;
 };
 
 }  // namespace meridian::plugins

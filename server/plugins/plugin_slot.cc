@@ -7,6 +7,7 @@
 #include "absl/time/clock.h"
 #include "meridian/plugin.h"
 #include "server/common/logging.h"
+#include "server/common/status_macros.h"
 #include "server/plugins/in_process_connection.h"
 #include "server/plugins/runner_connection.h"
 
@@ -223,14 +224,21 @@ std::unique_ptr<PluginConnection> PluginSlot::FailLocked(const absl::Status& why
   if (!next) {
     state_ = PluginState::kFailed;
     deps_.registry->RemovePlugin(id_);
-    MLOG_ERROR("plugin {} failed: {}; disabled after {} failures within {}", id_, last_error_,
-               deps_.options->restart.max_failures,
-               absl::FormatDuration(deps_.options->restart.window));
+    absl::StrAppend(&last_error_, " (disabled after ", deps_.options->restart.max_failures,
+                    " failures within ", absl::FormatDuration(deps_.options->restart.window),
+                    " until an administrator enables it)");
+    MLOG_ERROR("plugin {} failed: {}", id_, last_error_);
+    // Remembered, so that restarting the server does not start the failure cycle over.
+    if (absl::Status stored = deps_.kv->SetAutoDisabled(id_, last_error_); !stored.ok()) {
+      MLOG_ERROR("plugin {}: cannot record that it was disabled: {}", id_,
+                 std::string(stored.message()));
+    }
   } else {
     state_ = PluginState::kBackoff;
     next_restart_ = *next;
     MLOG_ERROR("plugin {} failed: {}; restarting in {}", id_, last_error_,
                absl::FormatDuration(*next - now));
+    if (deps_.restart_scheduled) deps_.restart_scheduled();
   }
   return doomed;
 }
@@ -272,6 +280,7 @@ absl::Status PluginSlot::Reload() {
     return absl::FailedPreconditionError(
         absl::StrCat(path, " now declares id \"", manifest->id, "\"; a plugin's id cannot change"));
   }
+  RETURN_IF_ERROR(deps_.kv->ClearAutoDisabled(id_));
   Stop(PluginState::kStopped);
   {
     absl::MutexLock lock(&mu_);
@@ -282,12 +291,22 @@ absl::Status PluginSlot::Reload() {
   return Start();
 }
 
-void PluginSlot::ResetFailures() {
+absl::Status PluginSlot::ResetFailures() {
+  RETURN_IF_ERROR(deps_.kv->ClearAutoDisabled(id_));
   absl::MutexLock lock(&mu_);
   policy_.Reset();
   if (state_ == PluginState::kFailed || state_ == PluginState::kBackoff) {
     state_ = PluginState::kStopped;
   }
+  return absl::OkStatus();
+}
+
+void PluginSlot::RestoreAutoDisabled(const std::string& reason) {
+  absl::MutexLock lock(&mu_);
+  state_ = PluginState::kFailed;
+  last_error_ = reason;
+  MLOG_WARN("plugin {} stays disabled: {}; `meridian admin plugins enable {}` retries it", id_,
+            reason, id_);
 }
 
 absl::StatusOr<Frame> PluginSlot::Call(HookOp op, Frame args, Deadline deadline) {

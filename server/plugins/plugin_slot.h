@@ -3,6 +3,7 @@
 #ifndef MERIDIAN_SERVER_PLUGINS_PLUGIN_SLOT_H_
 #define MERIDIAN_SERVER_PLUGINS_PLUGIN_SLOT_H_
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -27,6 +28,9 @@ struct PluginSlotDeps {
   PluginServices* services;
   HostRegistry* registry;
   const Clock* clock;
+  // Called (with the slot's lock held, so it must only take leaf locks) when a failure schedules
+  // a restart, so that the supervisor restarts it when its backoff ends rather than a tick later.
+  std::function<void()> restart_scheduled;
 };
 
 // Safe for concurrent use; hook calls are serialized. `deps` must outlive it.
@@ -44,10 +48,12 @@ class PluginSlot {
   absl::Status Start();
   // Deactivates and unloads it, leaving `final_state` (kStopped or kDisabled).
   void Stop(PluginState final_state);
-  // Re-reads the manifest from disk and restarts (unless disabled).
+  // Re-reads the manifest from disk, forgets past failures and restarts (unless disabled).
   absl::Status Reload();
-  // Forgets past failures (an administrator enabled it).
-  void ResetFailures();
+  // Forgets past failures, in memory and in storage (an administrator enabled it).
+  absl::Status ResetFailures();
+  // Marks it kFailed with `reason`: it was disabled automatically before the server restarted.
+  void RestoreAutoDisabled(const std::string& reason);
 
   // Runs one hook. UNAVAILABLE when not running or re-entered from its own hook,
   // DEADLINE_EXCEEDED when it did not answer by `deadline` (it is then restarted with backoff),

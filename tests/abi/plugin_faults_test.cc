@@ -94,9 +94,21 @@ TEST_F(FaultTest, CrashesFailOpenRestartWithBackoffAndDisableOnTheThirdWithinAnH
   EXPECT_EQ(Info("faulty").state, PluginState::kFailed);  // stays disabled
   ExpectOthersServe();
 
+  // A server restart does not give it a fresh start: the disable and its reason are stored.
+  const std::string reason = Info("faulty").last_error;
+  EXPECT_TRUE(absl::StrContains(reason, "disabled after 3 failures within 1h")) << reason;
+  manager_->Stop();
+  StartManager();
+  EXPECT_EQ(Info("faulty").state, PluginState::kFailed);
+  EXPECT_EQ(Info("faulty").last_error, reason);
+  ExpectOthersServe();
+
   ASSERT_TRUE(manager_->Enable("faulty").ok());  // an administrator gives it another chance
   EXPECT_EQ(Info("faulty").state, PluginState::kRunning);
   EXPECT_EQ(Info("faulty").recent_failures, 0);
+  manager_->Stop();
+  StartManager();  // and that is remembered too
+  EXPECT_EQ(Info("faulty").state, PluginState::kRunning) << Info("faulty").last_error;
 }
 
 TEST_F(FaultTest, FailuresSpreadOverMoreThanAnHourNeverDisable) {

@@ -1,179 +1,19 @@
 // The plugin host inside a real meridiand: real meridian-plugin-runner processes loading the
 // echo example, the ABI fixture and the faulty fixture, driven through the generated gRPC client.
 // Restarts and deadlines happen in real time here, so waits poll with a generous limit rather
-// than sleeping a fixed time.
-#include <grpcpp/grpcpp.h>
-#include <gtest/gtest.h>
-#include <stdlib.h>
-
+// than sleeping a fixed time. Faults, refusals and reloads: plugin_lifecycle_test.cc.
 #include <chrono>
 #include <cstdio>
-#include <filesystem>
-#include <fstream>
 #include <functional>
 #include <map>
 #include <optional>
-#include <thread>
 
-#include "meridian/v1/auth.grpc.pb.h"
-#include "meridian/v1/channels.grpc.pb.h"
-#include "meridian/v1/events.grpc.pb.h"
-#include "meridian/v1/messages.grpc.pb.h"
-#include "meridian/v1/plugins.grpc.pb.h"
-#include "meridian/v1/users.grpc.pb.h"
-#include "tests/integration/meridiand_process.h"
+#include "tests/plugins/plugin_server_fixture.h"
 
-namespace meridian {
+namespace meridian::testing {
 namespace {
 
-namespace fs = std::filesystem;
-namespace v1 = ::meridian::v1;
-using ::meridian::testing::MeridiandProcess;
 using Clock = std::chrono::steady_clock;
-
-constexpr int kHookDeadlineMs = 400;
-
-// One signed-in user's stubs.
-struct Client {
-  std::shared_ptr<grpc::Channel> channel;
-  std::string token;
-  std::unique_ptr<v1::AuthService::Stub> auth;
-  std::unique_ptr<v1::UserService::Stub> users;
-  std::unique_ptr<v1::ChannelService::Stub> channels;
-  std::unique_ptr<v1::MessageService::Stub> messages;
-  std::unique_ptr<v1::PluginService::Stub> plugins;
-  std::unique_ptr<v1::EventService::Stub> events;
-
-  explicit Client(const std::string& address)
-      : channel(grpc::CreateChannel(address, grpc::InsecureChannelCredentials())),
-        auth(v1::AuthService::NewStub(channel)),
-        users(v1::UserService::NewStub(channel)),
-        channels(v1::ChannelService::NewStub(channel)),
-        messages(v1::MessageService::NewStub(channel)),
-        plugins(v1::PluginService::NewStub(channel)),
-        events(v1::EventService::NewStub(channel)) {}
-
-  std::unique_ptr<grpc::ClientContext> Ctx() const {
-    auto ctx = std::make_unique<grpc::ClientContext>();
-    if (!token.empty()) ctx->AddMetadata("authorization", "Bearer " + token);
-    ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
-    return ctx;
-  }
-
-  grpc::Status Register(const std::string& name) {
-    v1::RegisterRequest req;
-    req.set_name(name);
-    req.set_password("correct horse battery");
-    v1::RegisterResponse resp;
-    grpc::Status s = auth->Register(Ctx().get(), req, &resp);
-    token = resp.token();
-    return s;
-  }
-
-  grpc::Status Post(const std::string& channel_id, const std::string& text,
-                    v1::PostMessageResponse* resp) {
-    v1::PostMessageRequest req;
-    req.set_channel_id(channel_id);
-    req.set_text(text);
-    return messages->PostMessage(Ctx().get(), req, resp);
-  }
-
-  std::vector<v1::Message> History(const std::string& channel_id) {
-    v1::GetHistoryRequest req;
-    req.set_channel_id(channel_id);
-    v1::GetHistoryResponse resp;
-    grpc::Status s = messages->GetHistory(Ctx().get(), req, &resp);
-    EXPECT_TRUE(s.ok()) << s.error_message();
-    return {resp.messages().begin(), resp.messages().end()};
-  }
-
-  grpc::Status Invoke(const std::string& plugin, const std::string& method,
-                      const std::string& payload, std::string* out) {
-    v1::InvokeRequest req;
-    req.set_plugin_id(plugin);
-    req.set_method(method);
-    req.set_payload(payload);
-    v1::InvokeResponse resp;
-    grpc::Status s = plugins->Invoke(Ctx().get(), req, &resp);
-    if (out != nullptr) *out = resp.payload();
-    return s;
-  }
-
-  grpc::Status ListPlugins(std::map<std::string, v1::Plugin>* out) {
-    v1::ListPluginsResponse resp;
-    grpc::Status s = plugins->ListPlugins(Ctx().get(), v1::ListPluginsRequest(), &resp);
-    for (const v1::Plugin& p : resp.plugins()) (*out)[p.id()] = p;
-    return s;
-  }
-};
-
-// Polls `done` until it holds or ~15 s pass.
-bool Eventually(const std::function<bool()>& done) {
-  const auto limit = Clock::now() + std::chrono::seconds(15);
-  while (Clock::now() < limit) {
-    if (done()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return done();
-}
-
-class PluginServerTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    std::string tmpl = (fs::temp_directory_path() / "meridian-plugin-server-XXXXXX").string();
-    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
-    root_ = tmpl;
-    AddPlugin("echo", MERIDIAN_ECHO_PLUGIN,
-              "[settings]\nprefix = \"echo: \"\nblocked_word = \"forbidden\"\n");
-    AddPlugin("faulty", MERIDIAN_FAULTY_FIXTURE);
-    AddPlugin("fixture", MERIDIAN_V1_FIXTURE);
-    const fs::path config = root_ / "meridian.toml";
-    std::ofstream(config) << "[plugins]\n"
-                          << "dir = \"" << (root_ / "plugins").string() << "\"\n"
-                          << "runner = \"" << MERIDIAN_RUNNER_PATH << "\"\n"
-                          << "hook_deadline_ms = " << kHookDeadlineMs << "\n";
-    server_ =
-        std::make_unique<MeridiandProcess>(MERIDIAND_PATH, (root_ / "data").string(),
-                                           std::vector<std::string>{"--config", config.string()});
-    ASSERT_TRUE(server_->Start()) << server_->log();
-    admin_ = std::make_unique<Client>(server_->address());
-    ASSERT_TRUE(admin_->Register("alice").ok());  // the first account administers
-    v1::CreateChannelRequest create;
-    create.set_name("general");
-    v1::CreateChannelResponse created;
-    ASSERT_TRUE(admin_->channels->CreateChannel(admin_->Ctx().get(), create, &created).ok());
-    general_ = created.channel().id();
-  }
-
-  void TearDown() override {
-    if (server_) {
-      EXPECT_EQ(server_->Stop(), 0) << server_->log();
-    }
-    std::error_code ec;
-    fs::remove_all(root_, ec);
-  }
-
-  // <root>/plugins/<id>/{plugin.toml, <id>.so}, the library copied from the build.
-  void AddPlugin(const std::string& id, const std::string& library, const std::string& extra = "") {
-    fs::path dir = root_ / "plugins" / id;
-    fs::create_directories(dir);
-    fs::copy_file(library, dir / (id + ".so"));
-    std::ofstream(dir / "plugin.toml") << "id = \"" << id << "\"\nversion = \"1.0.0\"\n"
-                                       << "library = \"" << id << ".so\"\nmin_abi = \"1.0\"\n"
-                                       << extra;
-  }
-
-  v1::Plugin PluginInfo(const std::string& id) {
-    std::map<std::string, v1::Plugin> all;
-    EXPECT_TRUE(admin_->ListPlugins(&all).ok());
-    return all[id];
-  }
-
-  fs::path root_;
-  std::unique_ptr<MeridiandProcess> server_;
-  std::unique_ptr<Client> admin_;
-  std::string general_;
-};
 
 TEST_F(PluginServerTest, SlashCommandsAnswerThroughPostMessageWithoutPosting) {
   v1::PostMessageResponse resp;
@@ -263,6 +103,13 @@ TEST_F(PluginServerTest, PluginBotsPostEditAndFireDurableTimers) {
   v1::LoginResponse login_resp;
   EXPECT_EQ(impostor.auth->Login(impostor.Ctx().get(), login, &login_resp).error_code(),
             grpc::StatusCode::UNAUTHENTICATED);
+  // Nor can a person take a bot's name, present or future.
+  for (const char* name : {"fixture-bot", "echo-bot", "future-bot"}) {
+    grpc::Status taken = impostor.Register(name);
+    EXPECT_EQ(taken.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << name;
+    EXPECT_NE(taken.error_message().find("reserved for plugins' bot users"), std::string::npos)
+        << taken.error_message();
+  }
 
   // The fixture schedules a 1.5 s timer whose firing posts "timer <id>" as its bot.
   ASSERT_TRUE(admin_->Invoke("fixture", "timer", "t1", nullptr).ok());
@@ -447,4 +294,4 @@ TEST_F(PluginServerTest, OnlyAdministratorsManagePlugins) {
 }
 
 }  // namespace
-}  // namespace meridian
+}  // namespace meridian::testing
