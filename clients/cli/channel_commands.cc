@@ -10,6 +10,7 @@
 #include "clients/cli/cli_status.h"
 #include "clients/cli/command_registry.h"
 #include "clients/cli/idempotency_key.h"
+#include "clients/cli/recipient_notes.h"
 #include "clients/cli/references.h"
 
 namespace meridian::cli {
@@ -26,6 +27,7 @@ struct ChannelOptions {
   bool is_private = false;
   std::vector<std::string> users;
   std::vector<std::string> words;  // dm: recipients followed by optional text
+  bool quiet = false;              // dm: no notes about recipients' working hours
 };
 
 // Prints the channel inside `response` as "<verb> #name (c3)", or the response as JSON.
@@ -103,7 +105,7 @@ absl::Status Members(CliContext& ctx, const std::string& channel_arg) {
 
 // `dm a b [text...]`: the first word and every later @name/u12 word are recipients; the words
 // after them, if any, are a message to post.
-absl::Status DirectMessage(CliContext& ctx, const std::vector<std::string>& words) {
+absl::Status DirectMessage(CliContext& ctx, const std::vector<std::string>& words, bool quiet) {
   meridian::v1::OpenDirectRequest open;
   size_t i = 0;
   for (; i < words.size() && (i == 0 || IsExplicitUserRef(words[i])); ++i) {
@@ -126,6 +128,12 @@ absl::Status DirectMessage(CliContext& ctx, const std::vector<std::string>& word
                                                conn->messages(), post));
   if (ctx.options().json) return ctx.PrintJson(posted);
   ctx.out() << opened.channel().id() << "\nposted " << posted.message().id() << "\n";
+  if (!quiet) {
+    ctx.out().flush();
+    std::vector<std::string> members(opened.channel().member_ids().begin(),
+                                     opened.channel().member_ids().end());
+    PrintRecipientNotes(ctx, posted.message(), members, opened.channel().id());
+  }
   return absl::OkStatus();
 }
 
@@ -240,12 +248,14 @@ void RegisterChannelCommands(CLI::App& app, CommandRegistry& registry) {
       ->add_option("channel", opt->channel, "c3, general / #general, or @user for a DM")
       ->required();
 
-  registry
-      .Add(app, "dm", "open a direct conversation; with text after the users, also post it",
-           [opt](CliContext& ctx) { return DirectMessage(ctx, opt->words); })
-      ->add_option("users_then_text", opt->words,
-                   "users (bob, @bob, u12), then optionally the message text")
+  CLI::App* dm =
+      registry.Add(app, "dm", "open a direct conversation; with text after the users, also post it",
+                   [opt](CliContext& ctx) { return DirectMessage(ctx, opt->words, opt->quiet); });
+  dm->add_option("users_then_text", opt->words,
+                 "users (bob, @bob, u12), then optionally the message text")
       ->required();
+  dm->add_flag("--quiet,-q", opt->quiet,
+               "do not print notes about recipients outside their working hours");
 }
 
 }  // namespace meridian::cli

@@ -41,6 +41,9 @@ int RunCli(int argc, const char* const* argv, const Environment& env, std::istre
   RegisterTailCommand(app, registry);
   RegisterPluginCommands(app, registry);
   RegisterSearchCommands(app, registry);
+  RegisterScheduleCommands(app, registry);
+  RegisterNotificationCommands(app, registry);
+  RegisterCatchUpCommand(app, registry);
 
   try {
     app.parse(argc, argv);

@@ -46,7 +46,8 @@ TEST_F(CliAppTest, HelpListsCommands) {
   RunResult result = Run({"--help"});
   EXPECT_EQ(result.code, 0);
   for (const char* command :
-       {"register", "login", "channels", "post", "history", "tail", "unread", "profile", "dm"}) {
+       {"register", "login", "channels", "post", "history", "tail", "unread", "profile", "dm",
+        "schedule", "remind", "notifications", "catchup", "awaiting", "overlap"}) {
     EXPECT_THAT(result.out, testing::HasSubstr(command));
   }
 }
@@ -70,6 +71,27 @@ TEST_F(CliAppTest, BadWorkingHoursRejectedBeforeAnyCall) {
   RunResult result = Run({"profile", "set", "--hours", "mon-fry 9-17"});
   EXPECT_EQ(result.code, kExitUsage);
   EXPECT_THAT(result.err, testing::HasSubstr("unknown weekday \"fry\""));
+}
+
+TEST_F(CliAppTest, AsyncCommandUsageErrorsBeforeAnyCall) {
+  RunResult no_text = Run({"schedule", "--to", "general", "--at", "in 2h"});
+  EXPECT_EQ(no_text.code, kExitUsage);
+  EXPECT_THAT(no_text.err, testing::HasSubstr("what should be sent?"));
+  EXPECT_THAT(Run({"schedule", "hi", "--at", "in 2h"}).err, testing::HasSubstr("--to"));
+  RunResult no_what = Run({"remind", "me", "--at", "in 2h"});
+  EXPECT_EQ(no_what.code, kExitUsage);
+  EXPECT_THAT(no_what.err, testing::HasSubstr("what about?"));
+  EXPECT_EQ(Run({"notifications", "seen"}).code, kExitUsage);
+  EXPECT_EQ(Run({"notifications", "seen", "msg:m1-1", "--all"}).code, kExitUsage);
+  EXPECT_THAT(Run({"overlap", "general", "--slot", "20"}).err, testing::HasSubstr("15, 30 or 60"));
+  EXPECT_THAT(Run({"overlap", "general", "@bob"}).err, testing::HasSubstr("not a mix"));
+  EXPECT_THAT(Run({"remind", "snooze", "r1", "--for", "ages"}).err,
+              testing::HasSubstr("cannot read the duration \"ages\""));
+  // Subcommand help is reachable through the group command.
+  RunResult help = Run({"remind", "--help"});
+  EXPECT_EQ(help.code, 0);
+  EXPECT_THAT(help.out, testing::HasSubstr("snooze"));
+  EXPECT_THAT(help.out, testing::HasSubstr("their next morning"));
 }
 
 TEST_F(CliAppTest, NotLoggedInExitsFourWithHint) {

@@ -42,6 +42,9 @@ void RegisterUserCommands(CLI::App& app, CommandRegistry& registry);
 void RegisterTailCommand(CLI::App& app, CommandRegistry& registry);
 void RegisterPluginCommands(CLI::App& app, CommandRegistry& registry);
 void RegisterSearchCommands(CLI::App& app, CommandRegistry& registry);
+void RegisterScheduleCommands(CLI::App& app, CommandRegistry& registry);
+void RegisterNotificationCommands(CLI::App& app, CommandRegistry& registry);
+void RegisterCatchUpCommand(CLI::App& app, CommandRegistry& registry);
 
 }  // namespace meridian::cli
 

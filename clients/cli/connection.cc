@@ -26,6 +26,8 @@ Connection::Connection(std::string target, std::string token)
   events_ = meridian::v1::EventService::NewStub(channel_);
   plugins_ = meridian::v1::PluginService::NewStub(channel_);
   search_ = meridian::v1::SearchService::NewStub(channel_);
+  schedule_ = meridian::v1::ScheduleService::NewStub(channel_);
+  notifications_ = meridian::v1::NotificationService::NewStub(channel_);
 }
 
 std::unique_ptr<grpc::ClientContext> Connection::NewContext(absl::Duration timeout) const {

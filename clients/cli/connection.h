@@ -12,7 +12,9 @@
 #include "meridian/v1/channels.grpc.pb.h"
 #include "meridian/v1/events.grpc.pb.h"
 #include "meridian/v1/messages.grpc.pb.h"
+#include "meridian/v1/notifications.grpc.pb.h"
 #include "meridian/v1/plugins.grpc.pb.h"
+#include "meridian/v1/schedule.grpc.pb.h"
 #include "meridian/v1/search.grpc.pb.h"
 #include "meridian/v1/users.grpc.pb.h"
 
@@ -38,6 +40,8 @@ class Connection {
   meridian::v1::EventService::Stub& events() { return *events_; }
   meridian::v1::PluginService::Stub& plugins() { return *plugins_; }
   meridian::v1::SearchService::Stub& search() { return *search_; }
+  meridian::v1::ScheduleService::Stub& schedule() { return *schedule_; }
+  meridian::v1::NotificationService::Stub& notifications() { return *notifications_; }
 
   // Runs one unary RPC with the default deadline and converts its status:
   //   ASSIGN_OR... auto resp = conn.Call(&MessageService::Stub::PostMessage, conn.messages(), req);
@@ -65,6 +69,8 @@ class Connection {
   std::unique_ptr<meridian::v1::EventService::Stub> events_;
   std::unique_ptr<meridian::v1::PluginService::Stub> plugins_;
   std::unique_ptr<meridian::v1::SearchService::Stub> search_;
+  std::unique_ptr<meridian::v1::ScheduleService::Stub> schedule_;
+  std::unique_ptr<meridian::v1::NotificationService::Stub> notifications_;
 };
 
 }  // namespace meridian::cli

@@ -9,11 +9,14 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "clients/cli/cli_macros.h"
 #include "clients/cli/cli_status.h"
 #include "clients/cli/command_registry.h"
 #include "clients/cli/idempotency_key.h"
+#include "clients/cli/recipient_notes.h"
 #include "clients/cli/references.h"
+#include "clients/cli/when_parser.h"
 
 namespace meridian::cli {
 namespace {
@@ -27,6 +30,9 @@ struct MessageOptions {
   std::string thread;
   std::string idempotency_key;
   bool urgent = false;
+  bool quiet = false;
+  std::string reply_by;
+  std::vector<std::string> reply_from;
   int limit = 20;
   std::string before;
   std::string after;
@@ -55,11 +61,33 @@ absl::Status NameAuthors(CliContext& ctx, const Messages& messages, TextFormatte
   return ctx.AddUserNames(authors, formatter.names());
 }
 
+// Sets the reply-by deadline of `request` from --reply-by and --reply-from.
+absl::Status SetReplyBy(CliContext& ctx, const MessageOptions& opt,
+                        meridian::v1::PostMessageRequest& request) {
+  if (opt.reply_by.empty() && opt.reply_from.empty()) return absl::OkStatus();
+  if (opt.reply_by.empty() || opt.reply_from.empty()) {
+    return UsageError("--reply-by and --reply-from go together: whom you wait for, and until when");
+  }
+  CLI_ASSIGN_OR_RETURN(TextFormatter formatter, ctx.Formatter());
+  const absl::Time now = absl::Now();
+  CLI_ASSIGN_OR_RETURN(ParsedWhen when, ParseWhen(opt.reply_by, now, formatter.zone()));
+  CLI_ASSIGN_OR_RETURN(absl::Time deadline, ResolveWhenNow(when, now, "--reply-by"));
+  const int64_t seconds = absl::ToUnixSeconds(deadline);
+  request.mutable_reply_by_time()->set_seconds(seconds);
+  for (const std::string& user : opt.reply_from) {
+    CLI_ASSIGN_OR_RETURN(*request.add_reply_by_user_ids(), UserRef(user));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status Post(CliContext& ctx, const MessageOptions& opt, bool text_given) {
   CLI_ASSIGN_OR_RETURN(Connection * conn, ctx.Authenticated());
   meridian::v1::PostMessageRequest request;
   CLI_ASSIGN_OR_RETURN(*request.mutable_channel_id(), ChannelRef(opt.channel));
+  CLI_RETURN_IF_ERROR(SetReplyBy(ctx, opt, request));
   CLI_ASSIGN_OR_RETURN(*request.mutable_text(), TextArgOrStdin(ctx, opt.text, text_given));
+  const std::string channel_label = request.channel_id();
+  std::vector<std::string> direct_members;
   if (request.channel_id()[0] == '@') {
     // The server resolves "@bob" only to an existing conversation; opening it is idempotent,
     // so `post @bob` works for a first message too.
@@ -68,6 +96,8 @@ absl::Status Post(CliContext& ctx, const MessageOptions& opt, bool text_given) {
     CLI_ASSIGN_OR_RETURN(auto opened, conn->Call(&meridian::v1::ChannelService::Stub::OpenDirect,
                                                  conn->channels(), open));
     request.set_channel_id(opened.channel().id());
+    direct_members.assign(opened.channel().member_ids().begin(),
+                          opened.channel().member_ids().end());
   }
   request.set_thread_root_id(opt.thread);
   request.set_urgent(opt.urgent);
@@ -89,6 +119,10 @@ absl::Status Post(CliContext& ctx, const MessageOptions& opt, bool text_given) {
   }
   ctx.out() << (response->deduplicated() ? "already posted " : "posted ")
             << response->message().id() << "\n";
+  if (!opt.quiet && !response->deduplicated()) {
+    ctx.out().flush();
+    PrintRecipientNotes(ctx, response->message(), direct_members, channel_label);
+  }
   return absl::OkStatus();
 }
 
@@ -184,6 +218,13 @@ void RegisterMessageCommands(CLI::App& app, CommandRegistry& registry) {
   });
   post->add_option("--thread", opt->thread, "reply in the thread of this message id");
   post->add_flag("--urgent", opt->urgent, "notify even outside recipients' working hours");
+  post->add_option("--reply-by", opt->reply_by,
+                   "ask for a reply in the thread by this time: \"tomorrow 17:00\", \"in 2d\", "
+                   "\"2026-11-25 09:00\" (your time zone); needs --reply-from");
+  post->add_option("--reply-from", opt->reply_from, "who should reply: @a,@b (or u12)")
+      ->delimiter(',');
+  post->add_flag("--quiet,-q", opt->quiet,
+                 "do not print notes about recipients outside their working hours");
   post->add_option("--idempotency-key", opt->idempotency_key,
                    "retry-safe key (default: a random one per invocation)");
 

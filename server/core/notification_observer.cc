@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
+#include <string>
 
 #include "server/common/ids.h"
 
@@ -52,8 +54,9 @@ std::string Preview(const std::string& text) {
 void NotificationObserver::OnMessageWrite(Txn& txn, const ChannelView& channel,
                                           const internal::MessageRecord* before,
                                           const internal::MessageRecord* after) {
-  // Only new messages notify; edits and reactions do not.
-  if (before != nullptr || after == nullptr) return;
+  // New messages notify; an edit notifies only the people it newly @names. Reactions, pins and
+  // reply counts rewrite the message with its mentions unchanged, so they notify nobody.
+  if (after == nullptr || after->message().deleted()) return;
   const v1::Message& m = after->message();
   auto author = ParseUserId(m.author_id());
   if (!author.ok()) return;
@@ -67,6 +70,22 @@ void NotificationObserver::OnMessageWrite(Txn& txn, const ChannelView& channel,
     auto [it, inserted] = reach.emplace(u, k);
     if (!inserted && Strength(k) < Strength(it->second)) it->second = k;
   };
+  if (before != nullptr) {
+    std::set<std::string> named_before;
+    for (const auto& mention : before->message().mentions()) {
+      if (mention.kind() == v1::MENTION_KIND_USER) named_before.insert(mention.user_id());
+    }
+    for (const auto& mention : m.mentions()) {
+      if (mention.kind() != v1::MENTION_KIND_USER || named_before.count(mention.user_id()) > 0) {
+        continue;
+      }
+      if (auto u = ParseUserId(mention.user_id()); u.ok()) add(*u, schedule::MentionKind::kDirect);
+    }
+    // The notification id is the message's, as for the post: whoever was already notified about
+    // this message (by the post, @channel, or an earlier edit) is not notified again.
+    Offer(txn, m, *author, reach, m.edit_time());
+    return;
+  }
   if (channel.is_direct()) {
     for (uint64_t u : channel.members) add(u, schedule::MentionKind::kDirectMessage);
   }
@@ -86,11 +105,16 @@ void NotificationObserver::OnMessageWrite(Txn& txn, const ChannelView& channel,
         break;
     }
   }
+  Offer(txn, m, *author, reach, m.create_time());
+}
 
+void NotificationObserver::Offer(Txn& txn, const v1::Message& m, uint64_t author,
+                                 const std::map<uint64_t, schedule::MentionKind>& reach,
+                                 const google::protobuf::Timestamp& raised) {
   for (const auto& [user, kind] : reach) {
     internal::NotificationRecord rec;
     rec.set_recipient(user);
-    rec.set_sender(*author);
+    rec.set_sender(author);
     v1::Notification* n = rec.mutable_notification();
     n->set_id("msg:" + m.id());
     n->set_kind(ApiKind(kind));
@@ -99,7 +123,7 @@ void NotificationObserver::OnMessageWrite(Txn& txn, const ChannelView& channel,
     n->set_message_id(m.id());
     n->set_text(Preview(m.text()));
     n->set_urgent(m.urgent());
-    *n->mutable_create_time() = m.create_time();
+    *n->mutable_create_time() = raised;
     notifications_.Offer(txn, std::move(rec), kind);
   }
 }

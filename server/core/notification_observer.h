@@ -1,8 +1,13 @@
 // Turns each new message into notifications: direct mentions, direct messages, @here and
-// @channel, decided per recipient by NotificationService::Offer inside the post's change.
+// @channel, decided per recipient by NotificationService::Offer inside the post's change; and
+// an edit that @names someone new into a mention notification for them.
 #ifndef MERIDIAN_SERVER_CORE_NOTIFICATION_OBSERVER_H_
 #define MERIDIAN_SERVER_CORE_NOTIFICATION_OBSERVER_H_
 
+#include <cstdint>
+#include <map>
+
+#include "google/protobuf/timestamp.pb.h"
 #include "server/core/message_observer.h"
 #include "server/core/notification_service.h"
 
@@ -18,6 +23,11 @@ class NotificationObserver final : public MessageObserver {
                       const internal::MessageRecord* after) override;
 
  private:
+  // Offers one notification about `m` per entry of `reach`, raised at `raised`.
+  void Offer(Txn& txn, const v1::Message& m, uint64_t author,
+             const std::map<uint64_t, schedule::MentionKind>& reach,
+             const google::protobuf::Timestamp& raised);
+
   NotificationService& notifications_;
 };
 

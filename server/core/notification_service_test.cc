@@ -1,5 +1,6 @@
 // Notifications: delivered now in working hours, held until the recipient's next working time
-// otherwise (across a DST change), urgent and VIP bypass, @here and @channel.
+// otherwise (across a DST change), urgent and VIP bypass, @here and @channel, mentions that an
+// edit adds.
 #include "server/core/notification_service.h"
 
 #include <gtest/gtest.h>
@@ -32,6 +33,14 @@ class NotificationTest : public AsyncTest {
       if (!st.ok() || *st != EventFeed::State::kEvents) break;
     }
     return out;
+  }
+
+  void Edit(const Caller& c, const std::string& message_id, const std::string& text) {
+    v1::EditMessageRequest req;
+    req.set_message_id(message_id);
+    req.set_text(text);
+    auto resp = core_->messages().Edit(c, req);
+    ASSERT_TRUE(resp.ok()) << resp.status();
   }
 
   Caller alice_, ny_, berlin_, kolkata_;
@@ -181,6 +190,64 @@ TEST_F(NotificationTest, DirectMessagesNotifyAndSeenMarks) {
   bad.add_notification_ids("msg:nope");
   EXPECT_EQ(core_->async().notifications().MarkSeen(ny_, bad).status().code(),
             absl::StatusCode::kNotFound);
+}
+
+TEST_F(NotificationTest, EditThatAddsAMentionNotifiesOnlyTheNewlyNamed) {
+  At(2026, 3, 4, 14, 30);  // Wed: New York 09:30, Berlin 15:30, Kolkata 20:00
+  v1::Message m = Post(alice_, team_.id(), "@ny standup notes are up");
+  ASSERT_EQ(Notifications(ny_).size(), 1u);
+  EXPECT_TRUE(Notifications(berlin_).empty());
+
+  clock_.Advance(absl::Minutes(5));
+  Edit(alice_, m.id(), "@ny @berlin @kolkata standup notes are up");
+  auto b = Notifications(berlin_);
+  ASSERT_EQ(b.size(), 1u);
+  EXPECT_EQ(b[0].kind(), v1::NOTIFICATION_KIND_MENTION);
+  EXPECT_EQ(b[0].message_id(), m.id());
+  EXPECT_EQ(b[0].text(), "@ny @berlin @kolkata standup notes are up");
+  EXPECT_EQ(FromTimestamp(b[0].create_time()), Utc(2026, 3, 4, 14, 35));
+  EXPECT_EQ(Notifications(ny_).size(), 1u);  // already named: not notified twice
+  // Outside working hours the added mention is held like a posted one.
+  EXPECT_TRUE(Notifications(kolkata_).empty());
+  EXPECT_EQ(Held(kolkata_), 1u);
+
+  // Neither a text change nor dropping and re-adding a name notifies again.
+  Edit(alice_, m.id(), "@ny @berlin @kolkata standup notes are up (v2)");
+  Edit(alice_, m.id(), "@ny @kolkata standup notes are up (v3)");
+  Edit(alice_, m.id(), "@ny @berlin @kolkata standup notes are up (v4)");
+  EXPECT_EQ(Notifications(ny_).size(), 1u);
+  EXPECT_EQ(Notifications(berlin_).size(), 1u);
+  EXPECT_EQ(Held(kolkata_), 1u);
+
+  clock_.Set(Utc(2026, 3, 5, 3, 30));  // 09:00 in Kolkata
+  RunDue();
+  ASSERT_EQ(Notifications(kolkata_).size(), 1u);
+  EXPECT_EQ(RunDue(), 0);
+  EXPECT_EQ(Notifications(kolkata_).size(), 1u);
+}
+
+TEST_F(NotificationTest, EditAddedMentionFollowsUrgentAndVipPolicy) {
+  At(2026, 3, 4, 14, 30);  // Kolkata 20:00, outside hours
+  v1::Message urgent = Post(alice_, team_.id(), "prod is down", /*urgent=*/true);
+  Edit(alice_, urgent.id(), "prod is down, @kolkata please look");
+  ASSERT_EQ(Notifications(kolkata_).size(), 1u);
+  EXPECT_TRUE(Notifications(kolkata_)[0].urgent());
+
+  v1::UpdateProfileRequest vip;
+  vip.add_update_mask("vip_user_ids");
+  vip.add_vip_user_ids("@berlin");
+  ASSERT_TRUE(core_->users().UpdateProfile(kolkata_, vip).ok());
+  v1::Message from_vip = Post(berlin_, team_.id(), "a note");
+  v1::Message from_other = Post(ny_, team_.id(), "another note");
+  Edit(berlin_, from_vip.id(), "a note for @kolkata");
+  Edit(ny_, from_other.id(), "another note for @kolkata");
+  EXPECT_EQ(Notifications(kolkata_).size(), 2u);
+  EXPECT_EQ(Held(kolkata_), 1u);
+  // The author naming themselves, or a non-member, notifies nobody.
+  Caller outsider = Person("outsider", "UTC");
+  Edit(ny_, from_other.id(), "another note for @kolkata @ny @outsider");
+  EXPECT_TRUE(Notifications(outsider).empty());
+  EXPECT_TRUE(Notifications(ny_).empty());
 }
 
 TEST_F(NotificationTest, ListPagesNewestFirst) {

@@ -229,6 +229,193 @@ as bob user alice --json
 as bob users
 expect_out '@alice .*Europe/Berlin' "users table"
 
+# --- Asynchronous first: scheduled send, reminders, notifications, reply-by, catch-up, overlap,
+# and the note about recipients outside their working hours. Nothing here waits for time to
+# pass: delivery timing is tested in the server with a fake clock.
+# far_hours ZONE: one working hour a day, half a day away from now in ZONE, so that whoever has
+# it is certainly outside working hours while this test runs.
+far_hours() {
+  local away=$(((10#$(TZ=$1 date +%H) + 12) % 24))
+  printf 'daily %02d:00-%02d:00' "$away" $((away + 1))
+}
+# Carol (Kolkata) is out of hours now: her "next working day" is hours away.
+MERIDIAN_PASSWORD=carol-password as carol register carol --time-zone Asia/Kolkata
+expect_rc 0 "register carol"
+as carol profile set --hours "$(far_hours Asia/Kolkata)"
+expect_rc 0 "carol's hours"
+as alice schedule "see you tomorrow" --to general --at "in 3h"
+expect_rc 0 "schedule"
+expect_out '^scheduled s[0-9]+ to #general for [0-9-]+ [0-9:]+ CES?T$' "schedule"
+sched=$(grep -o '^scheduled s[0-9]*' <<<"$out" | awk '{print $2}')
+as alice schedule "good morning" --to @carol --next-working-day
+expect_rc 0 "schedule --next-working-day"
+expect_out '^scheduled s[0-9]+ to @carol for .*next working day' "schedule to a DM"
+as alice schedule list
+expect_rc 0 "schedule list"
+expect_out "^$sched +[0-9-]+ [0-9:]+ CES?T +#general +see you tomorrow\$" "schedule list row"
+expect_out ' @carol +good morning$' "schedule list DM row"
+as alice schedule edit "$sched" "see you soon" --at "in 2 days"
+expect_rc 0 "schedule edit"
+expect_out "^updated $sched, now s[0-9]+: sends " "schedule edit"
+edited=$(grep -o 'now s[0-9]*' <<<"$out" | awk '{print $2}')
+as alice schedule list --json
+[[ $(jq '.scheduled_messages | length' <<<"$out") == 2 ]] || fail "schedule list --json: $out"
+[[ $(jq -r ".scheduled_messages[] | select(.id == \"$edited\") | .text" <<<"$out") == "see you soon" ]] ||
+  fail "edited text: $out"
+as alice schedule cancel "$edited"
+expect_rc 0 "schedule cancel"
+expect_out "^cancelled $edited\$" "schedule cancel"
+as alice schedule list
+expect_no_out 'see you' "cancelled message listed"
+as alice schedule cancel "$edited"
+expect_rc 1 "cancel twice"
+as alice schedule "too late" --to general --at "2020-01-01 09:00"
+expect_rc 2 "schedule in the past"
+grep -q 'in the past' <<<"$err" || fail "past time error: $err"
+as alice schedule "when?" --to general --at "someday"
+expect_rc 2 "schedule with an unreadable time"
+as alice schedule "x" --to general --next-working-day
+expect_rc 2 "--next-working-day to a channel"
+as bob schedule list
+expect_out '^no scheduled messages$' "schedules are private"
+
+as alice remind "water the plants" --at "in 2h"
+expect_rc 0 "remind"
+expect_out '^reminder r[0-9]+: will remind you at ' "remind"
+rem=$(grep -o '^reminder r[0-9]*' <<<"$out" | awk '{print $2}')
+as alice remind @carol "$root" --at "their next morning"
+expect_rc 0 "remind someone about a message"
+expect_out 'will remind @carol at ' "remind @carol"
+as alice remind list
+expect_out "^$rem +[0-9-]+ [0-9:]+ CES?T +@alice +water the plants\$" "remind list row"
+expect_out "@carol +\\[$root\\]" "remind list message row"
+as alice remind snooze "$rem" --for 30m
+expect_rc 0 "remind snooze"
+expect_out "^snoozed $rem until " "remind snooze"
+as alice remind reschedule "$rem" --at "tomorrow 8:00"
+expect_rc 0 "remind reschedule"
+expect_out "^rescheduled $rem to [0-9-]+ 08:00 CES?T" "remind reschedule to 08:00 Berlin"
+as alice remind cancel "$rem"
+expect_rc 0 "remind cancel"
+as alice remind list
+expect_no_out 'water the plants' "cancelled reminder listed"
+as alice remind --at "in 1h"
+expect_rc 2 "remind without text"
+
+# Bob has no working hours yet, so he is always reachable: every mention and DM notifies now.
+as alice post general "draft two"
+draft2=$(awk '{print $2}' <<<"$out")
+as alice edit "$draft2" "draft two, @bob please look"
+as bob notifications --unseen
+expect_rc 0 "notifications"
+expect_out '^\* [0-9-]+ [0-9:]+ E[SD]T  mention from @alice in #general: ping @bob  \[msg:m' "notification line"
+expect_out 'direct message from @alice in @alice: second dm' "DM notification"
+expect_out 'mention from @alice in #general: draft two, @bob please look' "edit that adds a mention notifies"
+grep -q 'unseen' <<<"$err" || fail "unseen hint: $err"
+as bob notifications --json
+unseen=$(jq -r .unseen_count <<<"$out")
+first=$(jq -r '.notifications[0].id' <<<"$out")
+as bob notifications seen "$first"
+expect_rc 0 "notifications seen"
+expect_out '^marked 1 notification seen$' "notifications seen"
+as bob notifications --json
+[[ $(jq -r .unseen_count <<<"$out") == $((unseen - 1)) ]] || fail "unseen count after seen: $out"
+as bob notifications seen --all
+expect_out "^marked $((unseen - 1)) notifications seen\$" "notifications seen --all"
+as bob notifications --unseen
+expect_out '^no unseen notifications$' "all seen"
+as bob notifications list
+expect_out '^  [0-9-]+' "seen notifications still listed"
+as bob notifications seen
+expect_rc 2 "notifications seen without ids"
+as bob notifications seen msg:m999-1
+expect_rc 1 "unknown notification id"
+
+# Reply-by: Alice waits for Bob's answer; Bob's reply in the thread ends the wait.
+as alice post general "which option, @bob?" --reply-by "in 2d" --reply-from @bob
+expect_rc 0 "post --reply-by"
+ask=$(awk '{print $2}' <<<"$out")
+as alice post general "no deadline given" --reply-from @bob
+expect_rc 2 "--reply-from without --reply-by"
+as bob awaiting
+expect_out "^[0-9-]+ [0-9:]+ E[SD]T  @alice in #general: which option, @bob\\?  \\[$ask\\]\$" "awaiting my reply"
+expect_out '^    reply by [0-9-]+ [0-9:]+ E[SD]T — waiting for @bob$' "awaiting deadline line"
+as alice awaiting --mine
+expect_out "\\[$ask\\]" "awaiting --mine"
+as bob post general --thread "$ask" "option B"
+as bob awaiting
+expect_out '^nothing is waiting for your reply$' "reply ends the wait"
+as alice awaiting --mine --json
+[[ $(jq '.items | length' <<<"$out") == 0 ]] || fail "awaiting --mine after the reply: $out"
+
+# Catch-up: a mention and a DM for Bob, then walk the queue.
+as bob read general
+as alice post general "catch up, @bob"
+as alice post @bob "one more dm"
+as bob catchup
+expect_rc 0 "catchup without a terminal"
+expect_out '^[0-9]+ items? to catch up on: [0-9]+ unread, [0-9]+ mentions?$' "catchup summary"
+expect_out '^\[1/[0-9]+\] mentions in #general  [0-9]+ unread, 1 mention$' "mentions first"
+expect_out '^    [0-9-]+ [0-9:]+ E[SD]T  @alice: catch up, @bob' "first unread message"
+expect_out '^\[2/[0-9]+\] direct messages with @alice' "then direct messages"
+as bob catchup --all
+expect_out '^\[1/[0-9]+\] mentions in #general' "listing marks nothing"
+# Interactive walk: mark the first item, then quit; the next run resumes at the DM.
+printf '\nq\n' | MERIDIAN_CONFIG_DIR="$work/bob" MERIDIAN_SERVER="127.0.0.1:$port" \
+  "$MERIDIAN" catchup -i >"$work/out" 2>"$work/err"
+rc=$? out=$(cat "$work/out") err=$(cat "$work/err")
+expect_rc 0 "catchup -i"
+expect_out '^stopped; the rest stays unread' "catchup quit"
+as bob catchup --all
+expect_out '^\[1/[0-9]+\] direct messages with @alice' "catchup resumes after the item read"
+expect_no_out 'mentions in #general' "read item gone"
+as bob catchup --all --mark-read
+expect_rc 0 "catchup --mark-read"
+expect_out '^marked [0-9]+ items? read$' "catchup --mark-read"
+as bob catchup --all
+expect_out '^nothing to catch up on$' "queue empty after --mark-read"
+as bob catchup --json
+[[ $(jq -r .total_items <<<"$out") == 0 ]] || fail "catchup --json: $out"
+
+# Overlap of #general (Alice in Berlin, Bob in New York, both Mon-Fri 09:00-17:00), shown in
+# Alice's zone. A week in June, when both observe daylight saving time: 15:00-17:00 in Berlin.
+as bob profile set --hours "mon-fri 09:00-17:00"
+as alice overlap general --week 2026-06-17
+expect_rc 0 "overlap"
+expect_out '^times in Europe/Berlin, 30-minute slots$' "overlap zone"
+expect_out '^           00  02  04  06  08  10  12  14  16  18  20  22$' "overlap ruler"
+expect_out '^Mon 06-15  \.{30}#{4}\.{14}$' "overlap Monday row"
+expect_out '^Sat 06-20  \.{48}$' "overlap Saturday row"
+expect_out '^Fri 2026-06-19 15:00-17:00$' "overlap range"
+as alice overlap @bob --week 2026-06-17 --json
+[[ $(jq -r .everyone_slot_count <<<"$out") == 20 ]] || fail "overlap --json: $out"
+as alice overlap general @bob
+expect_rc 2 "overlap of a channel and people"
+
+# The note about recipients outside their working hours.
+as bob profile set --hours "$(far_hours America/New_York)"
+expect_rc 0 "profile set for the note"
+note='^note: it is [0-9]{2}:[0-9]{2} [A-Z][a-z]{2} for @bob \(America/New_York\), outside working hours — notification held until'
+as alice post general "late ping @bob"
+expect_rc 0 "post with a mention"
+grep -Eq "$note" <<<"$err" || fail "post note: $err"
+as alice post @bob "late dm"
+grep -Eq "$note" <<<"$err" || fail "DM note: $err"
+as alice post general "late ping @bob" --quiet
+[[ -z $err ]] || fail "--quiet printed: $err"
+as alice post general "late ping @bob" --json
+[[ -z $err ]] || fail "--json printed a note: $err"
+as alice post general "wake up @bob" --urgent
+grep -q 'marked urgent, so they are notified now' <<<"$err" || fail "urgent note: $err"
+as alice post general "hi @here"
+[[ -z $err ]] || fail "@here note: $err"
+as alice post general "hello @carol"
+grep -q '^note: @carol is not a member of #general and was not notified$' <<<"$err" ||
+  fail "non-member note: $err"
+as bob notifications --unseen
+expect_no_out 'late ping' "held notification delivered early"
+expect_out 'wake up @bob' "urgent notification delivered"
+
 # --- tail: live events, and resuming by itself across a server restart.
 MERIDIAN_CONFIG_DIR="$work/bob" MERIDIAN_SERVER="127.0.0.1:$port" \
   "$MERIDIAN" tail general >"$work/tail.out" 2>"$work/tail.err" </dev/null &
