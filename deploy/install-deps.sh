@@ -28,7 +28,7 @@ apt_packages=(
   libgmime-3.0-dev libtomlplusplus-dev libcli11-dev nlohmann-json3-dev libspdlog-dev
   libsqlite3-dev libxapian-dev
   # tests and benchmarks
-  libgtest-dev libgmock-dev libbenchmark-dev python3 python3-aiosmtpd redis-server jq
+  libgtest-dev libgmock-dev libbenchmark-dev python3 python3-aiosmtpd redis-server jq openssl
 )
 # Any working npm will do for buf. NodeSource's nodejs ships its own npm and conflicts with
 # Debian's npm package, so ask apt for Node only when there is no npm at all.

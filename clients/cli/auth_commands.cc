@@ -29,7 +29,9 @@ absl::Status SaveSession(CliContext& ctx, const std::string& token,
   Credentials credentials = loaded.ok() ? *std::move(loaded) : Credentials{};
   const std::string server = ctx.ServerAddress();
   credentials.current_server = server;
-  credentials.sessions[server] = Session{token, user.id(), user.name()};
+  const TransportSecurity security = ctx.Security();
+  credentials.sessions[server] =
+      Session{token, user.id(), user.name(), security.tls, security.ca_file};
   return store.Save(credentials);
 }
 
@@ -72,9 +74,9 @@ void RegisterAuthCommands(CLI::App& app, CommandRegistry& registry) {
                              ReadPassword({.from_stdin = reg->password_stdin, .confirm = true},
                                           ctx.in(), ctx.env()));
         request.set_password(password);
-        Connection& conn = ctx.Anonymous();
+        CLI_ASSIGN_OR_RETURN(Connection * conn, ctx.Anonymous());
         CLI_ASSIGN_OR_RETURN(auto response,
-                             conn.Call(&AuthService::Stub::Register, conn.auth(), request));
+                             conn->Call(&AuthService::Stub::Register, conn->auth(), request));
         CLI_RETURN_IF_ERROR(SaveSession(ctx, response.token(), response.user()));
         return PrintAccount(ctx, std::move(response), "registered and logged in as");
       });
@@ -83,21 +85,21 @@ void RegisterAuthCommands(CLI::App& app, CommandRegistry& registry) {
   register_cmd->add_option("--time-zone", reg->time_zone, "IANA time zone, e.g. Europe/Berlin");
 
   auto login = std::make_shared<AccountOptions>();
-  CLI::App* login_cmd =
-      registry.Add(app, "login", "log in and remember the session for this server",
-                   [login](CliContext& ctx) -> absl::Status {
-                     CLI_ASSIGN_OR_RETURN(
-                         std::string password,
-                         ReadPassword({.from_stdin = login->password_stdin}, ctx.in(), ctx.env()));
-                     meridian::v1::LoginRequest request;
-                     request.set_name(login->name);
-                     request.set_password(password);
-                     Connection& conn = ctx.Anonymous();
-                     CLI_ASSIGN_OR_RETURN(
-                         auto response, conn.Call(&AuthService::Stub::Login, conn.auth(), request));
-                     CLI_RETURN_IF_ERROR(SaveSession(ctx, response.token(), response.user()));
-                     return PrintAccount(ctx, std::move(response), "logged in as");
-                   });
+  CLI::App* login_cmd = registry.Add(
+      app, "login", "log in and remember the session for this server",
+      [login](CliContext& ctx) -> absl::Status {
+        CLI_ASSIGN_OR_RETURN(
+            std::string password,
+            ReadPassword({.from_stdin = login->password_stdin}, ctx.in(), ctx.env()));
+        meridian::v1::LoginRequest request;
+        request.set_name(login->name);
+        request.set_password(password);
+        CLI_ASSIGN_OR_RETURN(Connection * conn, ctx.Anonymous());
+        CLI_ASSIGN_OR_RETURN(auto response,
+                             conn->Call(&AuthService::Stub::Login, conn->auth(), request));
+        CLI_RETURN_IF_ERROR(SaveSession(ctx, response.token(), response.user()));
+        return PrintAccount(ctx, std::move(response), "logged in as");
+      });
   AddAccountOptions(login_cmd, *login);
 
   registry.Add(
@@ -111,7 +113,9 @@ void RegisterAuthCommands(CLI::App& app, CommandRegistry& registry) {
           ctx.out() << "not logged in to " << server << "\n";
           return absl::OkStatus();
         }
-        Connection conn(server, it->second.token);
+        // Security() is read before the session goes, since it may come from that session.
+        CLI_ASSIGN_OR_RETURN(auto channel_credentials, MakeChannelCredentials(ctx.Security()));
+        Connection conn(server, it->second.token, std::move(channel_credentials));
         auto revoked =
             conn.Call(&AuthService::Stub::Logout, conn.auth(), meridian::v1::LogoutRequest());
         // The local token goes in every case; a token the server no longer accepts is

@@ -19,6 +19,12 @@ void AddGlobalOptions(CLI::App& app, GlobalOptions& options) {
                  "server address HOST:PORT (default: $MERIDIAN_SERVER, else the last server "
                  "logged in to, else 127.0.0.1:7800)");
   app.add_flag("--json", options.json, "print the API response as JSON (for scripts)");
+  app.add_flag("--tls", options.tls,
+               "connect with TLS, checking the server against the system's trusted roots "
+               "(default: $MERIDIAN_TLS=1, else as at login)");
+  app.add_option("--ca-file", options.ca_file,
+                 "connect with TLS, trusting only this PEM CA certificate, e.g. a self-signed "
+                 "server's own (default: $MERIDIAN_CA_FILE, else as at login)");
   app.set_version_flag("--version", "meridian 0.1.0");
 }
 

@@ -32,9 +32,41 @@ absl::StatusOr<Credentials> CliContext::LoadCredentials() {
   return store->Load();
 }
 
-Connection& CliContext::Anonymous() {
-  if (anonymous_ == nullptr) anonymous_ = std::make_unique<Connection>(ServerAddress(), "");
-  return *anonymous_;
+TransportSecurity CliContext::Security() {
+  TransportSecurity security;
+  if (options_.tls || !options_.ca_file.empty()) {
+    security.tls = true;
+    security.ca_file = options_.ca_file;
+    return security;
+  }
+  if (auto ca = env_.Get("MERIDIAN_CA_FILE"); ca && !ca->empty()) {
+    security.tls = true;
+    security.ca_file = *ca;
+    return security;
+  }
+  if (auto tls = env_.Get("MERIDIAN_TLS"); tls && (*tls == "1" || *tls == "true")) {
+    security.tls = true;
+    return security;
+  }
+  absl::StatusOr<Credentials> credentials = LoadCredentials();
+  if (credentials.ok()) {
+    auto it = credentials->sessions.find(ServerAddress());
+    if (it != credentials->sessions.end()) {
+      security.tls = it->second.tls || !it->second.ca_file.empty();
+      security.ca_file = it->second.ca_file;
+    }
+  }
+  return security;
+}
+
+absl::StatusOr<Connection*> CliContext::Anonymous() {
+  if (anonymous_ == nullptr) {
+    absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> credentials =
+        MakeChannelCredentials(Security());
+    if (!credentials.ok()) return credentials.status();
+    anonymous_ = std::make_unique<Connection>(ServerAddress(), "", *std::move(credentials));
+  }
+  return anonymous_.get();
 }
 
 absl::StatusOr<Connection*> CliContext::Authenticated() {
@@ -46,7 +78,11 @@ absl::StatusOr<Connection*> CliContext::Authenticated() {
   if (it == credentials->sessions.end() || it->second.token.empty()) {
     return absl::UnauthenticatedError(absl::StrCat("not logged in to ", server));
   }
-  authenticated_ = std::make_unique<Connection>(server, it->second.token);
+  absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> channel_credentials =
+      MakeChannelCredentials(Security());
+  if (!channel_credentials.ok()) return channel_credentials.status();
+  authenticated_ =
+      std::make_unique<Connection>(server, it->second.token, *std::move(channel_credentials));
   return authenticated_.get();
 }
 

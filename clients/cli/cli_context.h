@@ -19,8 +19,10 @@ namespace meridian::cli {
 
 // Options every command accepts.
 struct GlobalOptions {
-  std::string server;  // --server; empty when not given
-  bool json = false;   // --json
+  std::string server;   // --server; empty when not given
+  bool json = false;    // --json
+  bool tls = false;     // --tls
+  std::string ca_file;  // --ca-file
 };
 
 inline constexpr char kDefaultServer[] = "127.0.0.1:7800";
@@ -44,8 +46,12 @@ class CliContext {
   absl::StatusOr<CredentialsStore> Store();
   absl::StatusOr<Credentials> LoadCredentials();
 
-  // A connection without a token (Register, Login).
-  Connection& Anonymous();
+  // How to reach ServerAddress(): --tls/--ca-file, else $MERIDIAN_CA_FILE/$MERIDIAN_TLS, else
+  // what the saved session for that server used, else plaintext.
+  TransportSecurity Security();
+
+  // A connection without a token (Register, Login); a usage error for an unreadable CA file.
+  absl::StatusOr<Connection*> Anonymous();
   // A connection with the saved token for ServerAddress(); UNAUTHENTICATED when not logged in.
   absl::StatusOr<Connection*> Authenticated();
 

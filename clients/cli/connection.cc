@@ -1,12 +1,38 @@
 #include "clients/cli/connection.h"
 
+#include <cerrno>
 #include <chrono>
+#include <cstring>
+#include <fstream>
+#include <sstream>
 
 #include "absl/strings/str_cat.h"
 
 namespace meridian::cli {
 
-Connection::Connection(std::string target, std::string token)
+absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> MakeChannelCredentials(
+    const TransportSecurity& security) {
+  if (!security.tls && security.ca_file.empty()) return grpc::InsecureChannelCredentials();
+  grpc::SslCredentialsOptions options;
+  if (!security.ca_file.empty()) {
+    std::ifstream in(security.ca_file);
+    if (!in) {
+      return UsageError(
+          absl::StrCat("cannot read the CA file ", security.ca_file, ": ", std::strerror(errno)));
+    }
+    std::stringstream pem;
+    pem << in.rdbuf();
+    if (pem.str().find("-----BEGIN CERTIFICATE-----") == std::string::npos) {
+      return UsageError(absl::StrCat("the CA file ", security.ca_file,
+                                     " holds no PEM certificate (-----BEGIN CERTIFICATE-----)"));
+    }
+    options.pem_root_certs = pem.str();
+  }
+  return grpc::SslCredentials(options);
+}
+
+Connection::Connection(std::string target, std::string token,
+                       std::shared_ptr<grpc::ChannelCredentials> credentials)
     : target_(std::move(target)), token_(std::move(token)) {
   grpc::ChannelArguments args;
   // gRPC's own reconnect backoff grows to two minutes by default; `tail` must notice a restarted
@@ -18,7 +44,7 @@ Connection::Connection(std::string target, std::string token)
   // gRPC server permits without answering GOAWAY "too_many_pings".
   args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 5 * 60 * 1000);
   args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 20 * 1000);
-  channel_ = grpc::CreateCustomChannel(target_, grpc::InsecureChannelCredentials(), args);
+  channel_ = grpc::CreateCustomChannel(target_, std::move(credentials), args);
   auth_ = meridian::v1::AuthService::NewStub(channel_);
   users_ = meridian::v1::UserService::NewStub(channel_);
   channels_ = meridian::v1::ChannelService::NewStub(channel_);

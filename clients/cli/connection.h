@@ -20,12 +20,25 @@
 
 namespace meridian::cli {
 
+// How the channel is secured: plaintext, or TLS that checks the server's certificate against the
+// system's trusted roots or, when ca_file is set, against that PEM file only.
+struct TransportSecurity {
+  bool tls = false;
+  std::string ca_file;  // non-empty implies tls
+};
+
+// Channel credentials for `security`; a usage error naming the file when the CA file cannot be
+// read or holds no PEM certificate.
+absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> MakeChannelCredentials(
+    const TransportSecurity& security);
+
 // A gRPC channel to one Meridian server plus the session token sent as
 // "authorization: Bearer <token>" on every call. Safe for concurrent use once constructed.
 class Connection {
  public:
   // `target` is "host:port". An empty token sends no authorization (Register, Login).
-  Connection(std::string target, std::string token);
+  Connection(std::string target, std::string token,
+             std::shared_ptr<grpc::ChannelCredentials> credentials);
 
   const std::string& target() const { return target_; }
   bool has_token() const { return !token_.empty(); }

@@ -90,8 +90,13 @@ absl::StatusOr<Credentials> CredentialsStore::Load() const {
       Session session;
       if (!GetString(value, "token", session.token) ||
           !GetString(value, "user_id", session.user_id) ||
-          !GetString(value, "user_name", session.user_name)) {
+          !GetString(value, "user_name", session.user_name) ||
+          !GetString(value, "ca_file", session.ca_file)) {
         return corrupt();
+      }
+      if (auto tls = value.find("tls"); tls != value.end()) {
+        if (!tls->is_boolean()) return corrupt();
+        session.tls = tls->get<bool>();
       }
       credentials.sessions[server] = std::move(session);
     }
@@ -105,8 +110,11 @@ absl::Status CredentialsStore::Save(const Credentials& credentials) const {
   root["current_server"] = credentials.current_server;
   nlohmann::json sessions = nlohmann::json::object();
   for (const auto& [server, session] : credentials.sessions) {
-    sessions[server] = {
+    nlohmann::json entry = {
         {"token", session.token}, {"user_id", session.user_id}, {"user_name", session.user_name}};
+    if (session.tls) entry["tls"] = true;
+    if (!session.ca_file.empty()) entry["ca_file"] = session.ca_file;
+    sessions[server] = std::move(entry);
   }
   root["sessions"] = std::move(sessions);
   const std::string text =

@@ -15,6 +15,9 @@ struct Session {
   std::string token;
   std::string user_id;
   std::string user_name;
+  // How the server was reached at login; later commands reach it the same way.
+  bool tls = false;
+  std::string ca_file;
 };
 
 // Everything `meridian` remembers between runs: one session per server address, and the server

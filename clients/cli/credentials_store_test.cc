@@ -44,7 +44,7 @@ TEST_F(CredentialsStoreTest, RoundTripWithPrivateModes) {
   Credentials credentials;
   credentials.current_server = "127.0.0.1:7800";
   credentials.sessions["127.0.0.1:7800"] = Session{"tok-a", "u1", "alice"};
-  credentials.sessions["chat.example:443"] = Session{"tok-b", "u9", "al"};
+  credentials.sessions["chat.example:443"] = Session{"tok-b", "u9", "al", true, "/etc/ca.pem"};
   ASSERT_TRUE(store.Save(credentials).ok());
 
   EXPECT_EQ(store.path(), dir + "/credentials.json");
@@ -58,6 +58,10 @@ TEST_F(CredentialsStoreTest, RoundTripWithPrivateModes) {
   EXPECT_EQ(loaded->sessions["127.0.0.1:7800"].token, "tok-a");
   EXPECT_EQ(loaded->sessions["127.0.0.1:7800"].user_id, "u1");
   EXPECT_EQ(loaded->sessions["chat.example:443"].user_name, "al");
+  EXPECT_TRUE(loaded->sessions["chat.example:443"].tls);
+  EXPECT_EQ(loaded->sessions["chat.example:443"].ca_file, "/etc/ca.pem");
+  EXPECT_FALSE(loaded->sessions["127.0.0.1:7800"].tls);
+  EXPECT_EQ(loaded->sessions["127.0.0.1:7800"].ca_file, "");
 }
 
 TEST_F(CredentialsStoreTest, OverwriteKeepsModeAndDropsRemovedSessions) {
