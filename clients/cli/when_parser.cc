@@ -15,6 +15,7 @@
 #include "absl/strings/strip.h"
 #include "absl/time/civil_time.h"
 #include "clients/cli/cli_status.h"
+#include "clients/cli/working_hours_spec.h"
 
 namespace meridian::cli {
 namespace {
@@ -40,35 +41,9 @@ bool AllDigits(absl::string_view s) {
 std::optional<int> ParseClock(absl::string_view text) {
   if (text == "noon") return 12 * 60;
   if (text == "midnight") return 0;
-  int meridiem = 0;  // 0 none, 1 am, 2 pm
-  if (absl::ConsumeSuffix(&text, "am")) {
-    meridiem = 1;
-  } else if (absl::ConsumeSuffix(&text, "pm")) {
-    meridiem = 2;
-  }
-  absl::string_view hour_text = text;
-  absl::string_view minute_text = "00";
-  if (size_t colon = text.find(':'); colon != absl::string_view::npos) {
-    hour_text = text.substr(0, colon);
-    minute_text = text.substr(colon + 1);
-  }
-  if (!AllDigits(hour_text) || hour_text.size() > 2 || !AllDigits(minute_text) ||
-      minute_text.size() != 2) {
-    return std::nullopt;
-  }
-  int hour = 0;
-  int minute = 0;
-  if (!absl::SimpleAtoi(hour_text, &hour) || !absl::SimpleAtoi(minute_text, &minute) ||
-      minute > 59) {
-    return std::nullopt;
-  }
-  if (meridiem != 0) {
-    if (hour < 1 || hour > 12) return std::nullopt;
-    hour = hour % 12 + (meridiem == 2 ? 12 : 0);
-  } else if (hour > 23) {
-    return std::nullopt;
-  }
-  return hour * 60 + minute;
+  absl::StatusOr<int> minutes = ParseClockTime(text, /*allow_end_of_day=*/false);
+  if (!minutes.ok()) return std::nullopt;
+  return *minutes;
 }
 
 // 0 = Sunday .. 6 = Saturday, or nullopt.

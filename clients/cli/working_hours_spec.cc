@@ -83,42 +83,11 @@ absl::Status AddDays(absl::string_view spec, absl::string_view item, std::vector
 
 // Parses "9", "09:30", "5pm", "12:15am", "24:00" into minutes after midnight.
 absl::StatusOr<int> ParseTime(absl::string_view spec, absl::string_view text) {
-  auto bad = [&](absl::string_view why) {
-    return SpecError(spec, absl::StrCat("bad time \"", text, "\": ", why));
-  };
-  absl::string_view rest = text;
-  int meridiem = 0;  // 0 none, 1 am, 2 pm
-  if (absl::ConsumeSuffix(&rest, "am")) {
-    meridiem = 1;
-  } else if (absl::ConsumeSuffix(&rest, "pm")) {
-    meridiem = 2;
+  absl::StatusOr<int> minutes = ParseClockTime(text, /*allow_end_of_day=*/true);
+  if (!minutes.ok()) {
+    return SpecError(spec, absl::StrCat("bad time \"", text, "\": ", minutes.status().message()));
   }
-  absl::string_view hour_text = rest;
-  absl::string_view minute_text = "0";
-  if (size_t colon = rest.find(':'); colon != absl::string_view::npos) {
-    hour_text = rest.substr(0, colon);
-    minute_text = rest.substr(colon + 1);
-    if (minute_text.size() != 2) return bad("minutes need two digits, as in 09:30");
-  }
-  if (hour_text.empty() || hour_text.size() > 2) return bad("expected HH:MM, H or Ham/Hpm");
-  for (char c : absl::StrCat(hour_text, minute_text)) {
-    if (!absl::ascii_isdigit(static_cast<unsigned char>(c))) {
-      return bad("expected HH:MM, H or Ham/Hpm");
-    }
-  }
-  int hour = 0;
-  int minute = 0;
-  if (!absl::SimpleAtoi(hour_text, &hour) || !absl::SimpleAtoi(minute_text, &minute)) {
-    return bad("expected HH:MM, H or Ham/Hpm");
-  }
-  if (minute > 59) return bad("minutes must be 00..59");
-  if (meridiem != 0) {
-    if (hour < 1 || hour > 12) return bad("with am/pm the hour must be 1..12");
-    hour = hour % 12 + (meridiem == 2 ? 12 : 0);
-  } else if (hour > 24 || (hour == 24 && minute != 0)) {
-    return bad("hours must be 0..23 (24:00 ends a day)");
-  }
-  return hour * 60 + minute;
+  return minutes;
 }
 
 // Parses one "start-end" range for every day in `days`, splitting overnight ranges.
@@ -263,6 +232,48 @@ std::string FormatWorkingHours(const meridian::v1::WorkingHours& hours) {
     rendered.push_back(absl::StrCat(absl::StrJoin(day_items, ","), " ", ranges));
   }
   return absl::StrJoin(rendered, "; ");
+}
+
+absl::StatusOr<int> ParseClockTime(absl::string_view text, bool allow_end_of_day) {
+  constexpr char kExpected[] = "expected HH:MM, H or Ham/Hpm";
+  absl::string_view rest = text;
+  int meridiem = 0;  // 0 none, 1 am, 2 pm
+  if (absl::ConsumeSuffix(&rest, "am")) {
+    meridiem = 1;
+  } else if (absl::ConsumeSuffix(&rest, "pm")) {
+    meridiem = 2;
+  }
+  absl::string_view hour_text = rest;
+  absl::string_view minute_text = "0";
+  if (size_t colon = rest.find(':'); colon != absl::string_view::npos) {
+    hour_text = rest.substr(0, colon);
+    minute_text = rest.substr(colon + 1);
+    if (minute_text.size() != 2) {
+      return absl::InvalidArgumentError("minutes need two digits, as in 09:30");
+    }
+  }
+  if (hour_text.empty() || hour_text.size() > 2) return absl::InvalidArgumentError(kExpected);
+  for (char c : absl::StrCat(hour_text, minute_text)) {
+    if (!absl::ascii_isdigit(static_cast<unsigned char>(c))) {
+      return absl::InvalidArgumentError(kExpected);
+    }
+  }
+  int hour = 0;
+  int minute = 0;
+  if (!absl::SimpleAtoi(hour_text, &hour) || !absl::SimpleAtoi(minute_text, &minute)) {
+    return absl::InvalidArgumentError(kExpected);
+  }
+  if (minute > 59) return absl::InvalidArgumentError("minutes must be 00..59");
+  if (meridiem != 0) {
+    if (hour < 1 || hour > 12) {
+      return absl::InvalidArgumentError("with am/pm the hour must be 1..12");
+    }
+    hour = hour % 12 + (meridiem == 2 ? 12 : 0);
+  } else if (allow_end_of_day ? (hour > 24 || (hour == 24 && minute != 0)) : hour > 23) {
+    return absl::InvalidArgumentError(allow_end_of_day ? "hours must be 0..23 (24:00 ends a day)"
+                                                       : "hours must be 0..23");
+  }
+  return hour * 60 + minute;
 }
 
 }  // namespace meridian::cli

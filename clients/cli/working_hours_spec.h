@@ -24,6 +24,10 @@ namespace meridian::cli {
 // are rejected. Returns a usage error (INVALID_ARGUMENT) naming the offending piece.
 absl::StatusOr<meridian::v1::WorkingHours> ParseWorkingHours(absl::string_view spec);
 
+// One clock time, "9", "09:30", "5pm" or "12:15am", as minutes after midnight; "24:00" (the end
+// of a day) only when allow_end_of_day. INVALID_ARGUMENT saying what was expected.
+absl::StatusOr<int> ParseClockTime(absl::string_view text, bool allow_end_of_day);
+
 // The inverse: a compact spec such as "mon-fri 09:00-17:00" ("none" when empty). Parsing the
 // result yields the same intervals.
 std::string FormatWorkingHours(const meridian::v1::WorkingHours& hours);
