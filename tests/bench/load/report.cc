@@ -79,6 +79,11 @@ absl::Status Server::Start() {
   return absl::OkStatus();
 }
 
+std::string Server::LogTail() const {
+  std::string log = process_->log();
+  return log.size() > 3000 ? log.substr(log.size() - 3000) : log;
+}
+
 void Server::Stop() { process_->Stop(); }
 void Server::Kill() { process_->Kill(); }
 

@@ -73,6 +73,8 @@ class Server {
   std::string address() const { return process_->address(); }
   const std::string& data_dir() const { return data_dir_; }
   std::string log() const { return process_->log(); }
+  // The end of the server's log, for a failure message.
+  std::string LogTail() const;
 
  private:
   std::string data_dir_;

@@ -343,7 +343,9 @@ void RunSimulatedUsers(const BenchOptions& opts, Report& report) {
   auto conns = MakeChannels(server.address(), 4);
   SetupClient setup(conns[0]);
   auto accounts = RegisterMany(setup, "sim", n_accounts, 2);
-  if (!accounts.ok()) return report.Fail(accounts.status(), "register");
+  if (!accounts.ok()) {
+    return report.Fail(accounts.status(), "register; server log ends:\n" + server.LogTail());
+  }
   // Each account joins per_user channels; account 0 owns and joins all (it seeds history).
   std::mt19937_64 rng(8);
   std::vector<std::vector<std::string>> members(n_channels);
