@@ -22,7 +22,8 @@ cmake --build "$build_dir" --target meridiand meridian-bench
 {
   echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
   echo "commit: $(git -C "$repo_root" rev-parse --short HEAD 2>/dev/null || echo unknown)"
-  echo "build type: $(grep -E '^CMAKE_BUILD_TYPE' "$build_dir/CMakeCache.txt" | cut -d= -f2)"
+  build_type=$(grep -E '^CMAKE_BUILD_TYPE' "$build_dir/CMakeCache.txt" | cut -d= -f2)
+  echo "build type: ${build_type:-RelWithDebInfo, the project default}"
   echo "kernel: $(uname -sr)"
   echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
   lscpu | grep -E '^(Model name|CPU\(s\)|Thread|Core|Socket|CPU max MHz)' || true
