@@ -36,6 +36,7 @@ Committer::Committer(storage::KvStore& store, const Clock& clock, EventHub& hub,
       hub_(hub),
       durability_(durability),
       next_event_seq_(last_event_seq + 1),
+      syncer_([this] { SyncLoop(); }),
       writer_([this] { WriterLoop(); }) {}
 
 Committer::~Committer() {
@@ -44,6 +45,11 @@ Committer::~Committer() {
     stopping_ = true;
   }
   writer_.join();
+  {
+    absl::MutexLock l(&sync_mu_);
+    writer_done_ = true;
+  }
+  syncer_.join();
 }
 
 absl::Status Committer::Run(std::function<absl::Status(Txn&)> fn) {
@@ -78,12 +84,14 @@ void Committer::WriterLoop() {
       if (queue_.empty()) return;  // stopping, nothing left
       group.swap(queue_);
     }
-    ApplyGroup(group);
+    Applied applied = ApplyGroup(std::move(group));
+    absl::MutexLock l(&sync_mu_);
+    to_sync_.push_back(std::move(applied));
   }
 }
 
-void Committer::ApplyGroup(std::deque<Work*>& group) {
-  bool wrote = false;
+Committer::Applied Committer::ApplyGroup(std::deque<Work*> group) {
+  Applied out;
   for (Work* w : group) {
     Txn txn(clock_.Now(), &next_event_seq_);
     w->status = w->fn(txn);
@@ -93,17 +101,42 @@ void Committer::ApplyGroup(std::deque<Work*>& group) {
     }
     if (txn.batch().empty()) continue;
     // Buffered: the batch reaches the OS (so a process crash keeps it) and becomes visible to the
-    // next change in this group; the group's single SyncWal below makes all of them durable.
+    // next change; the sync thread's single SyncWal makes the whole group durable.
     w->status = store_.Write(txn.batch(), storage::Durability::kBuffered);
     if (!w->status.ok()) {
       MLOG_ERROR("write failed: {}", std::string(w->status.message()));
       for (auto& fn : txn.on_failed()) fn();
       continue;
     }
-    wrote = true;
+    out.wrote = true;
     for (auto& fn : txn.on_applied()) fn();
     w->events = std::move(txn.events());
   }
+  out.works = std::move(group);
+  return out;
+}
+
+void Committer::SyncLoop() {
+  for (;;) {
+    std::deque<Applied> groups;
+    {
+      absl::MutexLock l(&sync_mu_);
+      auto ready = [this]() ABSL_SHARED_LOCKS_REQUIRED(sync_mu_) {
+        return !to_sync_.empty() || writer_done_;
+      };
+      sync_mu_.Await(absl::Condition(&ready));
+      if (to_sync_.empty()) return;  // the writer has stopped and everything is answered
+      groups.swap(to_sync_);
+    }
+    Finish(groups);
+  }
+}
+
+void Committer::Finish(std::deque<Applied>& groups) {
+  bool wrote = false;
+  for (const Applied& g : groups) wrote = wrote || g.wrote;
+  // One fsync covers every group applied so far (and possibly part of the one the writer is
+  // applying now, which is harmless: it is answered only after its own sync).
   if (wrote && durability_ == storage::Durability::kSync) {
     absl::Status s = store_.SyncWal();
     if (!s.ok()) {
@@ -115,17 +148,19 @@ void Committer::ApplyGroup(std::deque<Work*>& group) {
       std::abort();
     }
   }
-  std::vector<std::shared_ptr<const HubEvent>> events;
-  for (Work* w : group) {
-    for (auto& e : w->events) events.push_back(std::move(e));
-  }
-  hub_.Publish(std::move(events));
   {
     absl::MutexLock l(&mu_);
-    stats_.changes += group.size();
+    for (const Applied& g : groups) stats_.changes += g.works.size();
     if (wrote) ++stats_.groups;
   }
-  for (Work* w : group) w->done.Notify();
+  for (Applied& g : groups) {
+    std::vector<std::shared_ptr<const HubEvent>> events;
+    for (Work* w : g.works) {
+      for (auto& e : w->events) events.push_back(std::move(e));
+    }
+    hub_.Publish(std::move(events));
+    for (Work* w : g.works) w->done.Notify();
+  }
 }
 
 }  // namespace meridian

@@ -1,8 +1,10 @@
 // Committer applies every change to storage on one writer thread, in order, and makes each group
 // of changes that queued up meanwhile durable with a single fsync (group commit). A change's
 // caller is answered only after its group is durable; its events are published in sequence order
-// at the same moment. One writer keeps read-modify-write logic (sequences, counters, uniqueness)
-// free of races and makes the write path a plain sequence of commands, as DESIGN.md asks.
+// at the same moment. The fsync runs on a second thread, so the writer applies the next group
+// while the previous one is being synced (a pipeline of two); groups are still answered in order.
+// One writer keeps read-modify-write logic (sequences, counters, uniqueness) free of races and
+// makes the write path a plain sequence of commands, as DESIGN.md asks.
 #ifndef MERIDIAN_SERVER_CORE_COMMITTER_H_
 #define MERIDIAN_SERVER_CORE_COMMITTER_H_
 
@@ -55,8 +57,16 @@ class Committer {
 
  private:
   struct Work;
+  struct Applied {
+    std::deque<Work*> works;
+    bool wrote = false;
+  };
   void WriterLoop();
-  void ApplyGroup(std::deque<Work*>& group);
+  // Runs the group's changes and writes them, unsynced.
+  Applied ApplyGroup(std::deque<Work*> group);
+  void SyncLoop();
+  // Makes everything applied so far durable, then publishes and answers `groups` in order.
+  void Finish(std::deque<Applied>& groups);
 
   storage::KvStore& store_;
   const Clock& clock_;
@@ -68,6 +78,11 @@ class Committer {
   std::deque<Work*> queue_ ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   Stats stats_ ABSL_GUARDED_BY(mu_);
+  // Applied groups waiting for their fsync, oldest first.
+  absl::Mutex sync_mu_;
+  std::deque<Applied> to_sync_ ABSL_GUARDED_BY(sync_mu_);
+  bool writer_done_ ABSL_GUARDED_BY(sync_mu_) = false;
+  std::thread syncer_;
   std::thread writer_;
 };
 

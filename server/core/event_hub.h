@@ -1,12 +1,14 @@
 // EventHub keeps the newest committed events in memory for live subscribers and wakes them when
 // more arrive. It never buffers per subscriber: each subscriber pulls from the shared ring at its
-// own cursor, so a slow one costs nothing but its cursor.
+// own cursor, so a slow one costs nothing but its cursor. Waking runs on the hub's own thread, so
+// that fanning an event out to thousands of streams never holds up the committer.
 #ifndef MERIDIAN_SERVER_CORE_EVENT_HUB_H_
 #define MERIDIAN_SERVER_CORE_EVENT_HUB_H_
 
 #include <cstdint>
 #include <deque>
 #include <memory>
+#include <thread>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
@@ -22,8 +24,9 @@ struct HubEvent {
   internal::EventRecord record;
 };
 
-// Something waiting for events past a cursor. Wake() runs on the publishing thread, without any
-// hub lock held, at most once per registration; it must be quick and must not block.
+// Something waiting for events past a cursor. Wake() runs on the hub's wake thread (or in
+// Drain()), without any hub lock held, at most once per registration; it must be quick and must
+// not block.
 class EventWaiter {
  public:
   virtual ~EventWaiter() = default;
@@ -35,9 +38,13 @@ class EventHub {
  public:
   // Keeps the newest `capacity` events. `head` is the sequence of the newest event in storage.
   EventHub(size_t capacity, uint64_t head);
+  ~EventHub();  // stops the wake thread; every waiter must have been cancelled or woken
 
-  // Appends events in strictly increasing seq order, after they are durable, and wakes waiters.
+  // Appends events in strictly increasing seq order, after they are durable, and has the wake
+  // thread wake the waiters. Returns without waiting for them.
   void Publish(std::vector<std::shared_ptr<const HubEvent>> events);
+  // Wakes, on the calling thread, every waiter a Publish so far has not woken yet (tests).
+  void Drain();
 
   uint64_t head() const;
 
@@ -55,6 +62,10 @@ class EventHub {
   void Cancel(EventWaiter* w);
 
  private:
+  void WakeLoop();
+  // Takes the pending waiters and wakes them; the caller holds wake_mu_.
+  void WakePending() ABSL_EXCLUSIVE_LOCKS_REQUIRED(wake_mu_);
+
   const size_t capacity_;
   // Held while waking, so that Cancel can wait out a Wake in progress. Taken before mu_.
   absl::Mutex wake_mu_;
@@ -64,6 +75,10 @@ class EventHub {
   // Every event with seq <= evicted_through_ is only in storage.
   uint64_t evicted_through_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_set<EventWaiter*> waiters_ ABSL_GUARDED_BY(mu_);
+  // Taken out of waiters_ by a Publish, not woken yet.
+  absl::flat_hash_set<EventWaiter*> pending_ ABSL_GUARDED_BY(mu_);
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  std::thread waker_;  // last: starts once everything above is built
 };
 
 }  // namespace meridian

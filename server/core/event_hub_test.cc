@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "absl/synchronization/notification.h"
+
 namespace meridian {
 namespace {
 
@@ -60,8 +62,34 @@ TEST(EventHubTest, WaitersAreWokenOnceWhenHeadMoves) {
   hub.Cancel(&cancelled);
   hub.Publish(Events(4, 4));
   hub.Publish(Events(5, 5));
+  hub.Drain();
   EXPECT_EQ(w.wakes, 1);
   EXPECT_EQ(cancelled.wakes, 0);
+}
+
+// Publish returns at once; the wake thread wakes the waiter on its own, and a waiter cancelled
+// after a Publish but before its wake is never woken.
+TEST(EventHubTest, WakeThreadWakesWithoutDrainAndCancelStopsPendingWakes) {
+  struct Signal : EventWaiter {
+    absl::Notification woken;
+    void Wake() override { woken.Notify(); }
+  };
+  EventHub hub(8, 0);
+  Signal w;
+  ASSERT_TRUE(hub.WaitFor(0, &w));
+  hub.Publish(Events(1, 1));
+  EXPECT_TRUE(w.woken.WaitForNotificationWithTimeout(absl::Seconds(30)));
+
+  for (int i = 0; i < 200; ++i) {
+    CountingWaiter c;
+    ASSERT_TRUE(hub.WaitFor(hub.head(), &c));
+    hub.Publish(Events(hub.head() + 1, hub.head() + 1));
+    hub.Cancel(&c);
+    int seen = c.wakes;  // 0 or 1, depending on the race; never changes after Cancel returns
+    hub.Drain();
+    EXPECT_EQ(c.wakes, seen);
+    EXPECT_LE(c.wakes, 1);
+  }
 }
 
 }  // namespace

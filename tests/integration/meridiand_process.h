@@ -27,6 +27,7 @@ class MeridiandProcess {
   void Kill();
 
   int port() const { return port_; }
+  pid_t pid() const { return pid_; }  // -1 when not running
   std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
   std::string log() const;
 
