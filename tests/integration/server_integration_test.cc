@@ -17,6 +17,7 @@
 #include "meridian/v1/messages.grpc.pb.h"
 #include "meridian/v1/users.grpc.pb.h"
 #include "tests/integration/meridiand_process.h"
+#include "tests/integration/test_client.h"
 
 namespace meridian {
 namespace {
@@ -25,51 +26,8 @@ namespace v1 = ::meridian::v1;
 using ::meridian::testing::MeridiandProcess;
 
 // A logged-in user's stubs.
-struct Client {
-  std::shared_ptr<grpc::Channel> channel;
-  std::string token;
-  std::unique_ptr<v1::AuthService::Stub> auth;
-  std::unique_ptr<v1::ChannelService::Stub> channels;
-  std::unique_ptr<v1::MessageService::Stub> messages;
-  std::unique_ptr<v1::EventService::Stub> events;
-  std::unique_ptr<v1::UserService::Stub> users;
-
-  explicit Client(const std::string& address)
-      : channel(grpc::CreateChannel(address, grpc::InsecureChannelCredentials())),
-        auth(v1::AuthService::NewStub(channel)),
-        channels(v1::ChannelService::NewStub(channel)),
-        messages(v1::MessageService::NewStub(channel)),
-        events(v1::EventService::NewStub(channel)),
-        users(v1::UserService::NewStub(channel)) {}
-
-  std::unique_ptr<grpc::ClientContext> Ctx() const {
-    auto ctx = std::make_unique<grpc::ClientContext>();
-    if (!token.empty()) ctx->AddMetadata("authorization", "Bearer " + token);
-    ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
-    return ctx;
-  }
-
-  grpc::Status Register(const std::string& name) {
-    v1::RegisterRequest req;
-    req.set_name(name);
-    req.set_password("correct horse battery");
-    v1::RegisterResponse resp;
-    auto ctx = Ctx();
-    grpc::Status s = auth->Register(ctx.get(), req, &resp);
-    token = resp.token();
-    return s;
-  }
-
-  grpc::Status Login(const std::string& name) {
-    v1::LoginRequest req;
-    req.set_name(name);
-    req.set_password("correct horse battery");
-    v1::LoginResponse resp;
-    auto ctx = Ctx();
-    grpc::Status s = auth->Login(ctx.get(), req, &resp);
-    token = resp.token();
-    return s;
-  }
+struct Client : ::meridian::testing::TestClient {
+  using TestClient::TestClient;
 
   grpc::Status Post(const std::string& channel_id, const std::string& text,
                     v1::PostMessageResponse* resp, const std::string& key = "",
@@ -154,7 +112,8 @@ class Subscription {
   grpc::Status Cancel() {
     ctx_->TryCancel();
     v1::SubscribeResponse r;
-    while (reader_->Read(&r)) {}
+    while (reader_->Read(&r)) {
+    }
     return reader_->Finish();
   }
   grpc::Status Drain() {
@@ -350,13 +309,15 @@ TEST_F(ServerIntegrationTest, ReconnectResumesWithNoGapAndNoDuplicate) {
   live.Cancel();
 
   // Away: more happens, including a restart of the server.
-  for (int i = 5; i < 10; ++i) ASSERT_TRUE(alice.Post("#general", "m" + std::to_string(i), &r).ok());
+  for (int i = 5; i < 10; ++i)
+    ASSERT_TRUE(alice.Post("#general", "m" + std::to_string(i), &r).ok());
   ASSERT_EQ(server_->Stop(), 0) << server_->log();
   ASSERT_TRUE(server_->Start()) << server_->log();
   Client alice2(server_->address()), bob2(server_->address());
   alice2.token = alice.token;
   bob2.token = bob.token;
-  for (int i = 10; i < 15; ++i) ASSERT_TRUE(alice2.Post("#general", "m" + std::to_string(i), &r).ok());
+  for (int i = 10; i < 15; ++i)
+    ASSERT_TRUE(alice2.Post("#general", "m" + std::to_string(i), &r).ok());
 
   Subscription resumed(bob2, cursor);
   ASSERT_TRUE(resumed.ReadUntilCaughtUp());

@@ -10,33 +10,6 @@ namespace meridian::testing {
 
 namespace fs = std::filesystem;
 
-Client::Client(const std::string& address, std::string session)
-    : channel(grpc::CreateChannel(address, grpc::InsecureChannelCredentials())),
-      token(std::move(session)),
-      auth(v1::AuthService::NewStub(channel)),
-      users(v1::UserService::NewStub(channel)),
-      channels(v1::ChannelService::NewStub(channel)),
-      messages(v1::MessageService::NewStub(channel)),
-      plugins(v1::PluginService::NewStub(channel)),
-      events(v1::EventService::NewStub(channel)) {}
-
-std::unique_ptr<grpc::ClientContext> Client::Ctx() const {
-  auto ctx = std::make_unique<grpc::ClientContext>();
-  if (!token.empty()) ctx->AddMetadata("authorization", "Bearer " + token);
-  ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
-  return ctx;
-}
-
-grpc::Status Client::Register(const std::string& name) {
-  v1::RegisterRequest req;
-  req.set_name(name);
-  req.set_password("correct horse battery");
-  v1::RegisterResponse resp;
-  grpc::Status s = auth->Register(Ctx().get(), req, &resp);
-  token = resp.token();
-  return s;
-}
-
 grpc::Status Client::Post(const std::string& channel_id, const std::string& text,
                           v1::PostMessageResponse* resp, const std::string& idempotency_key) {
   v1::PostMessageRequest req;

@@ -21,6 +21,7 @@
 #include "meridian/v1/plugins.grpc.pb.h"
 #include "meridian/v1/users.grpc.pb.h"
 #include "tests/integration/meridiand_process.h"
+#include "tests/integration/test_client.h"
 
 namespace meridian::testing {
 
@@ -29,20 +30,9 @@ namespace v1 = ::meridian::v1;
 inline constexpr int kHookDeadlineMs = 400;
 
 // One signed-in user's stubs. Not safe for concurrent use except through Post and History.
-struct Client {
-  std::shared_ptr<grpc::Channel> channel;
-  std::string token;
-  std::unique_ptr<v1::AuthService::Stub> auth;
-  std::unique_ptr<v1::UserService::Stub> users;
-  std::unique_ptr<v1::ChannelService::Stub> channels;
-  std::unique_ptr<v1::MessageService::Stub> messages;
-  std::unique_ptr<v1::PluginService::Stub> plugins;
-  std::unique_ptr<v1::EventService::Stub> events;
+struct Client : TestClient {
+  using TestClient::TestClient;
 
-  explicit Client(const std::string& address, std::string token = "");
-
-  std::unique_ptr<grpc::ClientContext> Ctx() const;
-  grpc::Status Register(const std::string& name);
   grpc::Status Post(const std::string& channel_id, const std::string& text,
                     v1::PostMessageResponse* resp, const std::string& idempotency_key = "");
   // The channel's whole history, newest first, across pages.

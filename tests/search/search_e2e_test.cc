@@ -14,6 +14,7 @@
 #include "meridian/v1/messages.grpc.pb.h"
 #include "meridian/v1/search.grpc.pb.h"
 #include "tests/integration/meridiand_process.h"
+#include "tests/integration/test_client.h"
 
 namespace meridian {
 namespace {
@@ -22,37 +23,12 @@ namespace v1 = ::meridian::v1;
 using ::meridian::testing::MeridiandProcess;
 
 // A registered user's stubs.
-struct Client {
-  std::shared_ptr<grpc::Channel> channel;
-  std::string token;
-  std::unique_ptr<v1::AuthService::Stub> auth;
-  std::unique_ptr<v1::ChannelService::Stub> channels;
-  std::unique_ptr<v1::MessageService::Stub> messages;
-  std::unique_ptr<v1::SearchService::Stub> search;
-
-  explicit Client(const std::string& address)
-      : channel(grpc::CreateChannel(address, grpc::InsecureChannelCredentials())),
-        auth(v1::AuthService::NewStub(channel)),
-        channels(v1::ChannelService::NewStub(channel)),
-        messages(v1::MessageService::NewStub(channel)),
-        search(v1::SearchService::NewStub(channel)) {}
-
-  std::unique_ptr<grpc::ClientContext> Ctx() const {
-    auto ctx = std::make_unique<grpc::ClientContext>();
-    if (!token.empty()) ctx->AddMetadata("authorization", "Bearer " + token);
-    ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
-    return ctx;
-  }
+struct Client : ::meridian::testing::TestClient {
+  using TestClient::TestClient;
 
   void Register(const std::string& name) {
-    v1::RegisterRequest req;
-    req.set_name(name);
-    req.set_password("correct horse battery");
-    v1::RegisterResponse resp;
-    auto ctx = Ctx();
-    grpc::Status s = auth->Register(ctx.get(), req, &resp);
+    grpc::Status s = TestClient::Register(name);
     ASSERT_TRUE(s.ok()) << s.error_message();
-    token = resp.token();
   }
 
   v1::Channel CreateChannel(const std::string& name, bool priv) {

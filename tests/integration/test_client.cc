@@ -1,0 +1,50 @@
+#include "tests/integration/test_client.h"
+
+#include <chrono>
+#include <utility>
+
+namespace meridian::testing {
+
+namespace v1 = ::meridian::v1;
+
+TestClient::TestClient(const std::string& address, std::string session)
+    : channel(grpc::CreateChannel(address, grpc::InsecureChannelCredentials())),
+      token(std::move(session)),
+      auth(v1::AuthService::NewStub(channel)),
+      channels(v1::ChannelService::NewStub(channel)),
+      messages(v1::MessageService::NewStub(channel)),
+      events(v1::EventService::NewStub(channel)),
+      users(v1::UserService::NewStub(channel)),
+      search(v1::SearchService::NewStub(channel)),
+      plugins(v1::PluginService::NewStub(channel)) {}
+
+std::unique_ptr<grpc::ClientContext> TestClient::Ctx() const {
+  auto ctx = std::make_unique<grpc::ClientContext>();
+  if (!token.empty()) ctx->AddMetadata("authorization", "Bearer " + token);
+  ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+  return ctx;
+}
+
+grpc::Status TestClient::Register(const std::string& name) {
+  v1::RegisterRequest req;
+  req.set_name(name);
+  req.set_password(kTestPassword);
+  v1::RegisterResponse resp;
+  auto ctx = Ctx();
+  grpc::Status s = auth->Register(ctx.get(), req, &resp);
+  token = resp.token();  // empty after a failure
+  return s;
+}
+
+grpc::Status TestClient::Login(const std::string& name) {
+  v1::LoginRequest req;
+  req.set_name(name);
+  req.set_password(kTestPassword);
+  v1::LoginResponse resp;
+  auto ctx = Ctx();
+  grpc::Status s = auth->Login(ctx.get(), req, &resp);
+  token = resp.token();  // empty after a failure
+  return s;
+}
+
+}  // namespace meridian::testing
