@@ -1,6 +1,8 @@
 // meridian-bench: starts its own meridiand (and redis-server) on free loopback ports with temp
 // data directories, drives them with asynchronous gRPC load, and prints p50/p99/max latency,
 // throughput, server CPU and peak RSS for each scenario of issue 4.
+#include <execinfo.h>
+#include <signal.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -13,7 +15,25 @@
 #include "absl/strings/str_cat.h"
 #include "tests/bench/load/scenario.h"
 
+namespace {
+
+// A crash of the bench itself (seen once in CI as "Subprocess aborted", without a trace) prints
+// the stack to stderr before the default action, so the next one can be diagnosed.
+void PrintStackAndDie(int sig) {
+  void* frames[64];
+  int n = backtrace(frames, 64);
+  static const char kHeader[] = "meridian-bench: fatal signal; stack:\n";
+  (void)!write(STDERR_FILENO, kHeader, sizeof(kHeader) - 1);
+  backtrace_symbols_fd(frames, n, STDERR_FILENO);
+  signal(sig, SIG_DFL);
+  raise(sig);
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
+  signal(SIGABRT, PrintStackAndDie);
+  signal(SIGSEGV, PrintStackAndDie);
   using namespace meridian::bench;
   BenchOptions opts;
   std::string markdown;
