@@ -82,8 +82,8 @@ TEST_F(RocksDbKvStoreTest, BoundedIterationInBothDirections) {
   ASSERT_TRUE(db->Write(b, Durability::kSync).ok());
 
   std::string prefix = KeyBuilder().U64(1).Take();
-  auto it = db->NewIterator(Cf::kMessages, {.lower_bound = prefix,
-                                            .upper_bound = PrefixSuccessor(prefix)});
+  auto it = db->NewIterator(Cf::kMessages,
+                            {.lower_bound = prefix, .upper_bound = PrefixSuccessor(prefix)});
   std::vector<std::string> forward;
   for (it->SeekToFirst(); it->Valid(); it->Next()) forward.emplace_back(it->value());
   EXPECT_EQ(forward, (std::vector<std::string>{"11", "12", "13", "14", "15"}));
