@@ -29,7 +29,9 @@ absl::Status SaveSession(CliContext& ctx, const std::string& token,
   Credentials credentials = loaded.ok() ? *std::move(loaded) : Credentials{};
   const std::string server = ctx.ServerAddress();
   credentials.current_server = server;
-  const TransportSecurity security = ctx.Security();
+  auto previous = credentials.sessions.find(server);
+  const TransportSecurity security =
+      ctx.Security(previous == credentials.sessions.end() ? nullptr : &previous->second);
   credentials.sessions[server] =
       Session{token, user.id(), user.name(), security.tls, security.ca_file};
   return store.Save(credentials);
@@ -113,8 +115,9 @@ void RegisterAuthCommands(CLI::App& app, CommandRegistry& registry) {
           ctx.out() << "not logged in to " << server << "\n";
           return absl::OkStatus();
         }
-        // Security() is read before the session goes, since it may come from that session.
-        CLI_ASSIGN_OR_RETURN(auto channel_credentials, MakeChannelCredentials(ctx.Security()));
+        // The session is read before it goes: it says how the server is reached.
+        CLI_ASSIGN_OR_RETURN(auto channel_credentials,
+                             MakeChannelCredentials(ctx.Security(&it->second)));
         Connection conn(server, it->second.token, std::move(channel_credentials));
         auto revoked =
             conn.Call(&AuthService::Stub::Logout, conn.auth(), meridian::v1::LogoutRequest());

@@ -33,6 +33,13 @@ absl::StatusOr<Credentials> CliContext::LoadCredentials() {
 }
 
 TransportSecurity CliContext::Security() {
+  absl::StatusOr<Credentials> credentials = LoadCredentials();
+  if (!credentials.ok()) return Security(nullptr);
+  auto it = credentials->sessions.find(ServerAddress());
+  return Security(it == credentials->sessions.end() ? nullptr : &it->second);
+}
+
+TransportSecurity CliContext::Security(const Session* saved) {
   TransportSecurity security;
   if (options_.tls || !options_.ca_file.empty()) {
     security.tls = true;
@@ -48,13 +55,9 @@ TransportSecurity CliContext::Security() {
     security.tls = true;
     return security;
   }
-  absl::StatusOr<Credentials> credentials = LoadCredentials();
-  if (credentials.ok()) {
-    auto it = credentials->sessions.find(ServerAddress());
-    if (it != credentials->sessions.end()) {
-      security.tls = it->second.tls || !it->second.ca_file.empty();
-      security.ca_file = it->second.ca_file;
-    }
+  if (saved != nullptr) {
+    security.tls = saved->tls || !saved->ca_file.empty();
+    security.ca_file = saved->ca_file;
   }
   return security;
 }
@@ -79,7 +82,7 @@ absl::StatusOr<Connection*> CliContext::Authenticated() {
     return absl::UnauthenticatedError(absl::StrCat("not logged in to ", server));
   }
   absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> channel_credentials =
-      MakeChannelCredentials(Security());
+      MakeChannelCredentials(Security(&it->second));
   if (!channel_credentials.ok()) return channel_credentials.status();
   authenticated_ =
       std::make_unique<Connection>(server, it->second.token, *std::move(channel_credentials));

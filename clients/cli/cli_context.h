@@ -47,7 +47,9 @@ class CliContext {
   absl::StatusOr<Credentials> LoadCredentials();
 
   // How to reach ServerAddress(): --tls/--ca-file, else $MERIDIAN_CA_FILE/$MERIDIAN_TLS, else
-  // what the saved session for that server used, else plaintext.
+  // what `saved` (that server's saved session, or null) used, else plaintext.
+  TransportSecurity Security(const Session* saved);
+  // The same, reading the saved session from the credentials file.
   TransportSecurity Security();
 
   // A connection without a token (Register, Login); a usage error for an unreadable CA file.

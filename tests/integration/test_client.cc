@@ -25,26 +25,31 @@ std::unique_ptr<grpc::ClientContext> TestClient::Ctx() const {
   return ctx;
 }
 
-grpc::Status TestClient::Register(const std::string& name) {
-  v1::RegisterRequest req;
+namespace {
+
+// Register and Login share their request and response shapes: name and password in, token out.
+template <typename Request, typename Response>
+grpc::Status SignIn(TestClient& client, const std::string& name,
+                    grpc::Status (v1::AuthService::Stub::*rpc)(grpc::ClientContext*, const Request&,
+                                                               Response*)) {
+  Request req;
   req.set_name(name);
   req.set_password(kTestPassword);
-  v1::RegisterResponse resp;
-  auto ctx = Ctx();
-  grpc::Status s = auth->Register(ctx.get(), req, &resp);
-  token = resp.token();  // empty after a failure
+  Response resp;
+  auto ctx = client.Ctx();
+  grpc::Status s = (client.auth.get()->*rpc)(ctx.get(), req, &resp);
+  client.token = resp.token();  // empty after a failure
   return s;
 }
 
+}  // namespace
+
+grpc::Status TestClient::Register(const std::string& name) {
+  return SignIn(*this, name, &v1::AuthService::Stub::Register);
+}
+
 grpc::Status TestClient::Login(const std::string& name) {
-  v1::LoginRequest req;
-  req.set_name(name);
-  req.set_password(kTestPassword);
-  v1::LoginResponse resp;
-  auto ctx = Ctx();
-  grpc::Status s = auth->Login(ctx.get(), req, &resp);
-  token = resp.token();  // empty after a failure
-  return s;
+  return SignIn(*this, name, &v1::AuthService::Stub::Login);
 }
 
 }  // namespace meridian::testing
