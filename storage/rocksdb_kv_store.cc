@@ -32,28 +32,6 @@ absl::Status FromRocks(const rocksdb::Status& s, absl::string_view what) {
 
 rocksdb::Slice ToSlice(std::string_view s) { return rocksdb::Slice(s.data(), s.size()); }
 
-// The term of a search posting key, 'p' term 0x00 channel(8) time(8) seq(8)
-// (server/search/index_keys.h). A term's new postings land in its own region of the key space
-// (right after the previous one, within a channel), so the memtable starts the skip-list search
-// from where it last inserted that term instead of from the top. One hint per term, not per
-// (term, channel), bounds the hint table by the vocabulary.
-class SearchPostingPrefix final : public rocksdb::SliceTransform {
- public:
-  const char* Name() const override { return "meridian.SearchPostingPrefix"; }
-  rocksdb::Slice Transform(const rocksdb::Slice& key) const override {
-    return rocksdb::Slice(key.data(), PrefixLength(key));
-  }
-  bool InDomain(const rocksdb::Slice& key) const override { return PrefixLength(key) != 0; }
-
- private:
-  static size_t PrefixLength(const rocksdb::Slice& key) {
-    if (key.size() < 2 || key[0] != 'p') return 0;
-    const void* nul = std::memchr(key.data() + 1, 0, key.size() - 1);
-    if (nul == nullptr) return 0;
-    return static_cast<const char*>(nul) - key.data() + 1;
-  }
-};
-
 // Search-index keys of one batch in key order: consecutive skip-list inserts then reuse the
 // previous insert's position. Stable, so several ops on one key keep their order; ops on other
 // keys commute inside an atomic batch.
@@ -63,6 +41,10 @@ std::vector<const WriteBatch::Op*> InsertionOrder(const WriteBatch& batch) {
   for (const auto& op : batch.ops()) order.push_back(&op);
   std::stable_sort(order.begin(), order.end(),
                    [](const WriteBatch::Op* a, const WriteBatch::Op* b) {
+                     // Range deletions first (see WriteBatch::DeleteRange).
+                     const bool ar = a->type == WriteBatch::OpType::kDeleteRange;
+                     const bool br = b->type == WriteBatch::OpType::kDeleteRange;
+                     if (ar != br) return ar;
                      if (a->cf != b->cf) return a->cf < b->cf;
                      return a->cf == Cf::kSearch && a->key < b->key;
                    });
@@ -131,9 +113,18 @@ class RocksDbKvStore final : public KvStore {
   absl::Status Write(const WriteBatch& batch, Durability durability) override {
     rocksdb::WriteBatch wb;
     for (const WriteBatch::Op* op : InsertionOrder(batch)) {
-      rocksdb::Status s = op->type == WriteBatch::OpType::kPut
-                              ? wb.Put(handle(op->cf), ToSlice(op->key), ToSlice(op->value))
-                              : wb.Delete(handle(op->cf), ToSlice(op->key));
+      rocksdb::Status s;
+      switch (op->type) {
+        case WriteBatch::OpType::kPut:
+          s = wb.Put(handle(op->cf), ToSlice(op->key), ToSlice(op->value));
+          break;
+        case WriteBatch::OpType::kDelete:
+          s = wb.Delete(handle(op->cf), ToSlice(op->key));
+          break;
+        case WriteBatch::OpType::kDeleteRange:
+          s = wb.DeleteRange(handle(op->cf), ToSlice(op->key), ToSlice(op->value));
+          break;
+      }
       if (!s.ok()) return FromRocks(s, "batch");
     }
     rocksdb::WriteOptions wo;
@@ -218,10 +209,8 @@ absl::StatusOr<std::unique_ptr<KvStore>> OpenRocksDbStore(const OpenOptions& opt
     cf_opts.bottommost_compression = rocksdb::kZSTD;
     cf_opts.level_compaction_dynamic_level_bytes = true;
     if (name == CfName(Cf::kSearch)) {
-      // Each message writes ~25 small search keys: the hint makes posting inserts cheap (see
-      // SearchPostingPrefix), and more memtables let writes go on while a flush waits for one
-      // of the few cores.
-      cf_opts.memtable_insert_with_hint_prefix_extractor = std::make_shared<SearchPostingPrefix>();
+      // A segment flush writes thousands of block keys at once: more memtables let writes go
+      // on while a flush waits for one of the few cores.
       cf_opts.max_write_buffer_number = 4;
     }
     descs.emplace_back(std::string(name), cf_opts);

@@ -71,6 +71,23 @@ TEST_F(RocksDbKvStoreTest, SearchOpsOnOneKeyKeepTheirOrderInABatch) {
   EXPECT_TRUE(db->Get(Cf::kSearch, "p").value().has_value());
 }
 
+TEST_F(RocksDbKvStoreTest, RangeDeletionsApplyBeforeTheBatchsOtherOps) {
+  auto db = Open();
+  WriteBatch before;
+  for (const char* k : {"a", "b", "c", "d"}) before.Put(Cf::kSearch, k, "old");
+  before.Put(Cf::kMessages, "b", "other column family");
+  ASSERT_TRUE(db->Write(before, Durability::kBuffered).ok());
+  WriteBatch b;
+  b.Put(Cf::kSearch, "b", "new");  // inside the range, but written by this batch: kept
+  b.DeleteRange(Cf::kSearch, "a", "d");
+  ASSERT_TRUE(db->Write(b, Durability::kBuffered).ok());
+  EXPECT_EQ(db->Get(Cf::kSearch, "a").value(), std::nullopt);
+  EXPECT_EQ(db->Get(Cf::kSearch, "b").value(), std::optional<std::string>("new"));
+  EXPECT_EQ(db->Get(Cf::kSearch, "c").value(), std::nullopt);
+  EXPECT_EQ(db->Get(Cf::kSearch, "d").value(), std::optional<std::string>("old"));
+  EXPECT_TRUE(db->Get(Cf::kMessages, "b").value().has_value());
+}
+
 TEST_F(RocksDbKvStoreTest, BoundedIterationInBothDirections) {
   auto db = Open();
   WriteBatch b;

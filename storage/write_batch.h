@@ -13,12 +13,12 @@ namespace meridian::storage {
 // Not safe for concurrent use. Keys and values are copied in.
 class WriteBatch {
  public:
-  enum class OpType { kPut, kDelete };
+  enum class OpType { kPut, kDelete, kDeleteRange };
   struct Op {
     OpType type;
     Cf cf;
     std::string key;
-    std::string value;
+    std::string value;  // for kDeleteRange: the end of the range (exclusive)
   };
 
   void Put(Cf cf, std::string_view key, std::string_view value) {
@@ -28,6 +28,13 @@ class WriteBatch {
   void Delete(Cf cf, std::string_view key) {
     bytes_ += key.size();
     ops_.push_back(Op{OpType::kDelete, cf, std::string(key), {}});
+  }
+  // Deletes every key in [begin, end) that exists before this batch is written. Range
+  // deletions apply before the batch's other ops, whatever their order in the batch, so a Put
+  // in the same batch is never removed by one.
+  void DeleteRange(Cf cf, std::string_view begin, std::string_view end) {
+    bytes_ += begin.size() + end.size();
+    ops_.push_back(Op{OpType::kDeleteRange, cf, std::string(begin), std::string(end)});
   }
   // Appends every op of `other` after this batch's own.
   void Append(const WriteBatch& other) {

@@ -37,7 +37,8 @@ void SearchObserver::OnMessageWrite(Txn& txn, const ChannelView& channel,
   if (after != nullptr) current = ToIndexedMessage(channel, *after);
   if (!previous && !current) return;
   index_.IndexMessage(previous ? &*previous : nullptr, current ? &*current : nullptr, &txn.batch());
-  txn.OnFailed([index = &index_] { index->DiscardCachedStats(); });
+  txn.OnApplied([index = &index_] { index->Commit(); });
+  txn.OnFailed([index = &index_] { index->Abandon(); });
 }
 
 }  // namespace meridian

@@ -17,8 +17,9 @@ std::optional<search::IndexedMessage> ToIndexedMessage(const ChannelView& channe
 
 // Runs on the writer thread only. Borrows `index`, which must outlive it.
 //
-// The index caches collection statistics across changes; when a change it touched is not
-// written (its function failed later, or the write failed), Txn::OnFailed discards that cache.
+// The index makes a change's postings visible once its batch is written (Txn::OnApplied), and
+// forgets what the change did in memory when it is not (its function failed later, or the write
+// failed: Txn::OnFailed).
 class SearchObserver final : public MessageObserver {
  public:
   explicit SearchObserver(search::SearchIndex& index) : index_(index) {}

@@ -6,135 +6,163 @@
 namespace meridian::search {
 namespace {
 
-// A seek costs about as much as a handful of Next() calls; try those first for short hops.
+// A seek costs about as much as a few Next() calls; try those first for short hops.
 constexpr int kNextsBeforeSeek = 4;
-// An AND child with this many times the lead's matches is probed per candidate rather than
-// walked: one Get (usually answered by a bloom filter when it misses) against a seek.
-constexpr double kProbeRatio = 16;
 
 }  // namespace
 
 TermCursor::TermCursor(EvalContext* ctx, std::string_view term, double idf, double cost)
-    : ctx_(ctx), prefix_(TermPrefix(term)), idf_(idf), cost_(cost) {
-  storage::IteratorOptions opts;
-  opts.lower_bound = prefix_;
-  opts.upper_bound = storage::PrefixSuccessor(prefix_);
-  it_ = ctx_->store->NewIterator(storage::Cf::kSearch, opts);
-  seek_key_.reserve(prefix_.size() + 24);
+    : ctx_(ctx), term_(term), idf_(idf), cost_(cost) {}
+
+void TermCursor::Reset() {
+  started_ = false;
+  exhausted_ = false;
+  positioned_ = false;
+  checked_valid_ = false;
+  list_.postings.clear();
+  list_.positions.clear();
+  i_ = 0;
+  if (ctx_->segment != nullptr) prefix_ = BlockPrefix(ctx_->segment->file->id, term_);
 }
 
-void TermCursor::SeekTo(uint64_t channel, uint64_t time, uint64_t seq) {
-  seek_key_.assign(prefix_);
-  AppendDocKey(&seek_key_, DocKey{channel, time, seq});
-  it_->Seek(seek_key_);
+bool TermCursor::LoadBlock() {
+  list_.postings.clear();
+  list_.positions.clear();
+  i_ = 0;
+  if (!it_->Valid()) {
+    absl::Status st = it_->status();
+    if (!st.ok() && ctx_->status.ok()) ctx_->status = st;
+    return false;
+  }
+  std::string_view key = it_->key();
+  if (key.size() != prefix_.size() + 24 || key.substr(0, prefix_.size()) != prefix_) return false;
+  BlockDecoder dec;
+  if (!dec.Reset(it_->value())) {
+    if (ctx_->status.ok()) ctx_->status = absl::DataLossError("search: malformed posting block");
+    return false;
+  }
+  while (dec.Next()) {
+    list_.postings.push_back(Posting{dec.doc(), dec.doc_length(), dec.tf(),
+                                     static_cast<uint32_t>(list_.positions.size())});
+    dec.Positions(&list_.positions);
+  }
+  if (!dec.ok() || list_.postings.empty()) {
+    if (ctx_->status.ok()) ctx_->status = absl::DataLossError("search: malformed posting block");
+    return false;
+  }
+  return true;
 }
 
-// Moves forward to the first posting inside the scope: a channel of ctx_->channels and a time
-// in [time_lo, time_hi). Everything outside is jumped over with one seek per gap.
-bool TermCursor::Settle() {
-  const std::vector<uint64_t>& channels = ctx_->channels;
-  for (;;) {
-    if (!it_->Valid()) {
-      absl::Status st = it_->status();
-      if (!st.ok() && ctx_->status.ok()) ctx_->status = st;
-      exhausted_ = true;
-      return false;
+bool TermCursor::RawSeek(const DocKey& target) {
+  if (!started_) {
+    started_ = true;
+    if (ctx_->segment == nullptr) {
+      list_ = ctx_->memory->Postings(term_);
+    } else {
+      if (it_ == nullptr) {
+        storage::IteratorOptions opts;
+        opts.lower_bound = std::string(1, kBlockTag);
+        opts.upper_bound = std::string(1, kBlockTag + 1);
+        it_ = ctx_->store->NewIterator(storage::Cf::kSearch, opts);
+      }
+      seek_key_.assign(prefix_);
+      AppendDocKey(&seek_key_, target);
+      it_->Seek(seek_key_);
+      if (!LoadBlock()) return false;
     }
-    DocKey d = ParseDocKey(it_->key());
-    if (!checked_valid_ || d.channel != checked_channel_) {
-      auto next = std::lower_bound(channels.begin(), channels.end(), d.channel);
-      if (next == channels.end()) {
-        exhausted_ = true;
+  }
+  for (;;) {
+    const auto& p = list_.postings;
+    if (i_ < p.size() && p.back().doc >= target) {
+      if (p[i_].doc < target) {
+        if (i_ + 1 < p.size() && p[i_ + 1].doc >= target) {
+          ++i_;
+        } else {
+          i_ = static_cast<size_t>(
+              std::lower_bound(p.begin() + static_cast<ptrdiff_t>(i_), p.end(), target,
+                               [](const Posting& a, const DocKey& k) { return a.doc < k; }) -
+              p.begin());
+        }
+      }
+      return true;
+    }
+    if (ctx_->segment == nullptr) return false;
+    // A later block: each key names its block's last DocKey, so the hop needs no decoding.
+    bool found = false;
+    for (int n = 0; n < kNextsBeforeSeek && !found; ++n) {
+      it_->Next();
+      if (!it_->Valid()) return LoadBlock();
+      std::string_view key = it_->key();
+      if (key.size() != prefix_.size() + 24 || key.substr(0, prefix_.size()) != prefix_) {
         return false;
       }
+      found = ParseDocKey(key) >= target;
+    }
+    if (!found) {
+      seek_key_.assign(prefix_);
+      AppendDocKey(&seek_key_, target);
+      it_->Seek(seek_key_);
+    }
+    if (!LoadBlock()) return false;
+  }
+}
+
+bool TermCursor::SeekGeq(const DocKey& target) {
+  if (exhausted_) return false;
+  if (positioned_ && doc_ >= target) return true;
+  const std::vector<uint64_t>& channels = ctx_->channels;
+  DocKey t = target;
+  if (!started_ && !channels.empty() && t.channel < channels.front()) {
+    t = DocKey{channels.front(), ctx_->time_lo, 0};
+  }
+  // Moves forward to the first posting inside the scope: a channel of ctx_->channels and a time
+  // in [time_lo, time_hi). Everything outside is jumped over with one seek per gap.
+  for (;;) {
+    if (!RawSeek(t)) break;
+    const DocKey& d = current().doc;
+    if (!checked_valid_ || d.channel != checked_channel_) {
+      auto next = std::lower_bound(channels.begin(), channels.end(), d.channel);
+      if (next == channels.end()) break;
       if (*next != d.channel) {
-        SeekTo(*next, ctx_->time_lo, 0);
+        t = DocKey{*next, ctx_->time_lo, 0};
         continue;
       }
       checked_channel_ = d.channel;
       checked_valid_ = true;
     }
     if (d.time < ctx_->time_lo) {
-      SeekTo(d.channel, ctx_->time_lo, 0);
+      t = DocKey{d.channel, ctx_->time_lo, 0};
       continue;
     }
     if (d.time >= ctx_->time_hi) {
       auto next = std::upper_bound(channels.begin(), channels.end(), d.channel);
-      if (next == channels.end()) {
-        exhausted_ = true;
-        return false;
-      }
-      SeekTo(*next, ctx_->time_lo, 0);
+      if (next == channels.end()) break;
+      t = DocKey{*next, ctx_->time_lo, 0};
       continue;
     }
     doc_ = d;
+    positioned_ = true;
     return true;
   }
-}
-
-bool TermCursor::SeekGeq(const DocKey& target) {
-  if (exhausted_) return false;
-  if (!started_) {
-    started_ = true;
-    DocKey t = target;
-    if (!ctx_->channels.empty() && t.channel < ctx_->channels.front()) {
-      t = DocKey{ctx_->channels.front(), ctx_->time_lo, 0};
-    }
-    SeekTo(t.channel, t.time, t.seq);
-    return Settle();
-  }
-  if (doc_ >= target) return true;
-  for (int i = 0; i < kNextsBeforeSeek; ++i) {
-    it_->Next();
-    if (!Settle()) return false;
-    if (doc_ >= target) return true;
-  }
-  SeekTo(target.channel, target.time, target.seq);
-  return Settle();
-}
-
-bool TermCursor::Probe(const DocKey& d) {
-  seek_key_.assign(prefix_);
-  AppendDocKey(&seek_key_, d);
-  absl::StatusOr<std::optional<std::string>> v = ctx_->store->Get(storage::Cf::kSearch, seek_key_);
-  if (!v.ok()) {
-    if (ctx_->status.ok()) ctx_->status = v.status();
-    return false;
-  }
-  if (!v->has_value()) return false;
-  probe_value_ = **std::move(v);
-  probed_ = true;
-  doc_ = d;
-  return true;
-}
-
-std::string_view TermCursor::value() const {
-  return probed_ ? std::string_view(probe_value_) : it_->value();
+  exhausted_ = true;
+  positioned_ = false;
+  return false;
 }
 
 double TermCursor::Score() {
   if (idf_ <= 0) return 0;
-  std::string_view v = value();
-  uint64_t doc_len = 1;
-  if (!ReadVarint(&v, &doc_len)) return 0;
-  // Every position delta is one varint: count their final bytes.
-  double tf = 0;
-  for (char c : v) tf += (static_cast<uint8_t>(c) & 0x80) == 0;
-  const double norm =
-      ctx_->k1 * (1 - ctx_->b + ctx_->b * static_cast<double>(doc_len) / ctx_->avg_doc_length);
+  const Posting& p = current();
+  const double tf = p.tf;
+  const double norm = ctx_->k1 * (1 - ctx_->b + ctx_->b * static_cast<double>(p.doc_length) /
+                                                    ctx_->avg_doc_length);
   return idf_ * tf * (ctx_->k1 + 1) / (tf + norm);
 }
 
 void TermCursor::Positions(std::vector<uint32_t>* out) const {
   out->clear();
-  std::string_view v = value();
-  uint64_t x = 0;
-  if (!ReadVarint(&v, &x)) return;
-  uint64_t pos = 0;
-  while (!v.empty() && ReadVarint(&v, &x)) {
-    pos += x;
-    out->push_back(static_cast<uint32_t>(pos));
-  }
+  const Posting& p = current();
+  out->assign(list_.positions.begin() + p.pos_begin,
+              list_.positions.begin() + p.pos_begin + p.tf);
 }
 
 AndCursor::AndCursor(std::vector<std::unique_ptr<Cursor>> must,
@@ -146,12 +174,11 @@ AndCursor::AndCursor(std::vector<std::unique_ptr<Cursor>> must,
 void AndCursor::SortByCost() {
   std::stable_sort(must_.begin(), must_.end(),
                    [](const auto& a, const auto& b) { return a->Cost() < b->Cost(); });
-  const double lead = must_.empty() ? 0 : must_[0]->Cost();
-  auto probe = [lead](const Cursor& c) { return c.Probes() && c.Cost() >= kProbeRatio * lead; };
-  probe_must_.assign(must_.size(), false);
-  for (size_t i = 1; i < must_.size(); ++i) probe_must_[i] = probe(*must_[i]);
-  probe_must_not_.assign(must_not_.size(), false);
-  for (size_t i = 0; i < must_not_.size(); ++i) probe_must_not_[i] = probe(*must_not_[i]);
+}
+
+void AndCursor::Reset() {
+  for (auto& c : must_) c->Reset();
+  for (auto& c : must_not_) c->Reset();
 }
 
 bool AndCursor::SeekGeq(const DocKey& target) {
@@ -161,12 +188,6 @@ bool AndCursor::SeekGeq(const DocKey& target) {
     candidate = must_[0]->doc();
     bool agreed = true;
     for (size_t i = 1; i < must_.size(); ++i) {
-      if (probe_must_[i]) {
-        if (must_[i]->Probe(candidate)) continue;
-        candidate = Successor(candidate);
-        agreed = false;
-        break;
-      }
       if (!must_[i]->SeekGeq(candidate)) return false;
       if (must_[i]->doc() != candidate) {
         candidate = must_[i]->doc();
@@ -185,9 +206,8 @@ bool AndCursor::SeekGeq(const DocKey& target) {
 }
 
 bool AndCursor::Accept(const DocKey& doc) {
-  for (size_t i = 0; i < must_not_.size(); ++i) {
-    Cursor& c = *must_not_[i];
-    if (probe_must_not_[i] ? c.Probe(doc) : (c.SeekGeq(doc) && c.doc() == doc)) return false;
+  for (auto& c : must_not_) {
+    if (c->SeekGeq(doc) && c->doc() == doc) return false;
   }
   return true;
 }
@@ -235,6 +255,11 @@ bool PhraseCursor::Accept(const DocKey&) {
 OrCursor::OrCursor(std::vector<std::unique_ptr<Cursor>> children)
     : children_(std::move(children)), live_(children_.size(), true) {}
 
+void OrCursor::Reset() {
+  for (auto& c : children_) c->Reset();
+  live_.assign(children_.size(), true);
+}
+
 bool OrCursor::SeekGeq(const DocKey& target) {
   bool any = false;
   DocKey best;
@@ -265,16 +290,23 @@ double OrCursor::Score() {
   return s;
 }
 
-std::unique_ptr<ListCursor> ListCursor::Drain(std::vector<std::unique_ptr<Cursor>> children) {
-  auto list = std::unique_ptr<ListCursor>(new ListCursor());
-  for (auto& c : children) {
+ListCursor::ListCursor(std::vector<std::unique_ptr<Cursor>> children)
+    : children_(std::move(children)) {
+  for (const auto& c : children_) cost_ += c->Cost();
+}
+
+void ListCursor::Reset() {
+  entries_.clear();
+  i_ = 0;
+  for (auto& c : children_) {
+    c->Reset();
     DocKey t;
     while (c->SeekGeq(t)) {
-      list->entries_.push_back(Entry{c->doc(), c->Score()});
+      entries_.push_back(Entry{c->doc(), c->Score()});
       t = Successor(c->doc());
     }
   }
-  auto& e = list->entries_;
+  auto& e = entries_;
   std::sort(e.begin(), e.end(), [](const Entry& a, const Entry& b) { return a.doc < b.doc; });
   size_t out = 0;
   for (size_t i = 0; i < e.size(); ++i) {
@@ -285,7 +317,6 @@ std::unique_ptr<ListCursor> ListCursor::Drain(std::vector<std::unique_ptr<Cursor
     }
   }
   e.resize(out);
-  return list;
 }
 
 bool ListCursor::SeekGeq(const DocKey& target) {

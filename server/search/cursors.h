@@ -1,6 +1,8 @@
-// Cursors over posting lists for query evaluation: each walks the matching documents in DocKey
-// order (channel, time, seq), restricted to the searcher's channels and date range inside the
-// index (out-of-scope channels and dates are skipped by seeking, never read).
+// Cursors over posting lists for query evaluation: each walks the matching documents of one
+// segment in DocKey order (channel, time, seq), restricted to the searcher's channels and date
+// range (out-of-scope channels and dates are skipped by seeking, never read). A search builds
+// its cursors once and runs them over each segment in turn: EvalContext names the segment, and
+// Reset() moves a cursor tree to it.
 #ifndef MERIDIAN_SERVER_SEARCH_CURSORS_H_
 #define MERIDIAN_SERVER_SEARCH_CURSORS_H_
 
@@ -13,6 +15,8 @@
 
 #include "absl/status/status.h"
 #include "server/search/index_keys.h"
+#include "server/search/postings.h"
+#include "server/search/segments.h"
 #include "storage/kv_store.h"
 
 namespace meridian::search {
@@ -26,6 +30,9 @@ struct EvalContext {
   double avg_doc_length = 1;
   double k1 = 1.2;
   double b = 0.75;
+  // The segment being searched: a flushed one, or (when segment is null) the memory segment.
+  const Segment* segment = nullptr;
+  const MemSegment* memory = nullptr;
   absl::Status status;  // the first storage error met by any cursor
 };
 
@@ -33,19 +40,14 @@ struct EvalContext {
 class Cursor {
  public:
   virtual ~Cursor() = default;
+  // Rewinds to the start of the segment the context now names.
+  virtual void Reset() = 0;
   // Positions on the first match >= target; false when there is none (then stays exhausted).
   virtual bool SeekGeq(const DocKey& target) = 0;
   // The BM25 contribution at the current match.
   virtual double Score() = 0;
   // Estimated number of matches; AND evaluates its cheapest child first.
   virtual double Cost() const = 0;
-  // Point lookup instead of a walk: whether document `d` matches, and if so the cursor is on it
-  // (for Score). Only where Probes() is true; a cursor is either probed or walked, never both.
-  virtual bool Probes() const { return false; }
-  virtual bool Probe(const DocKey& d) {
-    (void)d;
-    return false;
-  }
   const DocKey& doc() const { return doc_; }
 
  protected:
@@ -56,42 +58,45 @@ class TermCursor final : public Cursor {
  public:
   // idf 0 makes a filter: it matches without scoring. `cost` estimates the postings (df).
   TermCursor(EvalContext* ctx, std::string_view term, double idf, double cost);
+  void Reset() override;
   bool SeekGeq(const DocKey& target) override;
   double Score() override;
   double Cost() const override { return cost_; }
-  bool Probes() const override { return true; }
-  bool Probe(const DocKey& d) override;
   // Word positions of the term in the current document.
   void Positions(std::vector<uint32_t>* out) const;
   double idf() const { return idf_; }
   bool is_text() const { return idf_ > 0; }
 
  private:
-  bool Settle();
-  void SeekTo(uint64_t channel, uint64_t time, uint64_t seq);
-  std::string_view value() const;
+  // Positions on the first posting >= target, in scope or not.
+  bool RawSeek(const DocKey& target);
+  // Decodes the block under the iterator; false past this term's blocks.
+  bool LoadBlock();
+  const Posting& current() const { return list_.postings[i_]; }
 
   EvalContext* ctx_;
-  std::string prefix_;
+  const std::string term_;
+  std::string prefix_;  // of this term's blocks in the current segment
   std::string seek_key_;
   double idf_;
   double cost_;
-  std::unique_ptr<storage::Iterator> it_;
+  std::unique_ptr<storage::Iterator> it_;  // over every block; kept across segments
+  PostingList list_;  // the current block, or the memory segment's whole list
+  size_t i_ = 0;
   bool started_ = false;
   bool exhausted_ = false;
+  bool positioned_ = false;
   uint64_t checked_channel_ = 0;
   bool checked_valid_ = false;
-  bool probed_ = false;  // positioned by Probe: the posting value is in probe_value_
-  std::string probe_value_;
 };
 
 // Matches the documents every `must` cursor matches and no `must_not` cursor does. The cheapest
-// `must` cursor leads; a child with many times its matches is checked by point lookups (a
-// bloom-filtered Get) on the lead's candidates instead of being walked with seeks.
+// `must` cursor leads.
 class AndCursor : public Cursor {
  public:
   AndCursor(std::vector<std::unique_ptr<Cursor>> must,
             std::vector<std::unique_ptr<Cursor>> must_not);
+  void Reset() override;
   bool SeekGeq(const DocKey& target) override;
   double Score() override;
   double Cost() const override { return must_.empty() ? 0 : must_[0]->Cost(); }
@@ -101,8 +106,6 @@ class AndCursor : public Cursor {
   void SortByCost();
   std::vector<std::unique_ptr<Cursor>> must_;
   std::vector<std::unique_ptr<Cursor>> must_not_;
-  std::vector<bool> probe_must_;      // by index into must_
-  std::vector<bool> probe_must_not_;  // by index into must_not_
 };
 
 // Matches documents where term i occurs at p + offset[i] for some p.
@@ -121,6 +124,7 @@ class PhraseCursor final : public AndCursor {
 class OrCursor final : public Cursor {
  public:
   explicit OrCursor(std::vector<std::unique_ptr<Cursor>> children);
+  void Reset() override;
   bool SeekGeq(const DocKey& target) override;
   double Score() override;
   double Cost() const override;
@@ -130,20 +134,23 @@ class OrCursor final : public Cursor {
   std::vector<bool> live_;
 };
 
-// A precomputed, sorted list of matches (used for prefix expansions with many terms).
+// The union of many children, drained into one sorted list per segment (prefix expansions
+// with many terms); duplicate documents' scores add up.
 class ListCursor final : public Cursor {
  public:
+  explicit ListCursor(std::vector<std::unique_ptr<Cursor>> children);
+  void Reset() override;
+  bool SeekGeq(const DocKey& target) override;
+  double Score() override { return entries_[i_].score; }
+  double Cost() const override { return cost_; }
+
+ private:
   struct Entry {
     DocKey doc;
     double score;
   };
-  // Drains every child into one list; duplicate documents' scores add up.
-  static std::unique_ptr<ListCursor> Drain(std::vector<std::unique_ptr<Cursor>> children);
-  bool SeekGeq(const DocKey& target) override;
-  double Score() override { return entries_[i_].score; }
-  double Cost() const override { return static_cast<double>(entries_.size()); }
-
- private:
+  std::vector<std::unique_ptr<Cursor>> children_;
+  double cost_ = 0;
   std::vector<Entry> entries_;
   size_t i_ = 0;
 };

@@ -11,7 +11,11 @@
 
 namespace meridian::search {
 
-inline constexpr char kPostingTag = 'p';
+inline constexpr char kLegacyPostingTag = 'p';  // one key per posting: the first format
+inline constexpr char kBlockTag = 'b';
+inline constexpr char kSegmentTag = 'g';
+inline constexpr char kDeadTag = 'x';
+inline constexpr char kLogTag = 'u';
 inline constexpr char kDocTag = 'd';
 inline constexpr char kDfTag = 'f';
 inline constexpr char kStatTag = 'S';
@@ -66,26 +70,47 @@ inline DocKey Successor(DocKey d) {
   return d;
 }
 
-inline std::string TermPrefix(std::string_view term) {
-  std::string k;
-  k.reserve(term.size() + 2);
-  k.push_back(kPostingTag);
-  k.append(term);
-  k.push_back('\0');
-  return k;
-}
-
 inline void AppendDocKey(std::string* out, const DocKey& d) {
   storage::AppendU64(out, d.channel);
   storage::AppendU64(out, d.time);
   storage::AppendU64(out, d.seq);
 }
 
-// The DocKey in the last 24 bytes of a posting key (which must be at least that long).
-inline DocKey ParseDocKey(std::string_view posting_key) {
-  std::string_view s = posting_key.substr(posting_key.size() - 24);
+// The DocKey in the last 24 bytes of `key` (which must be at least that long).
+inline DocKey ParseDocKey(std::string_view key) {
+  std::string_view s = key.substr(key.size() - 24);
   return DocKey{*storage::ReadU64(s), *storage::ReadU64(s.substr(8)),
                 *storage::ReadU64(s.substr(16))};
+}
+
+// 'b' segment term 0x00: the blocks of one term in one segment follow, each keyed by its last
+// DocKey, so a seek to a DocKey lands on the block that holds it.
+inline std::string BlockPrefix(uint64_t segment, std::string_view term) {
+  std::string k;
+  k.reserve(term.size() + 10 + 24);
+  k.push_back(kBlockTag);
+  storage::AppendU64(&k, segment);
+  k.append(term);
+  k.push_back('\0');
+  return k;
+}
+// Every block of a segment: [SegmentBlocksBegin(s), SegmentBlocksBegin(s + 1)).
+inline std::string SegmentBlocksBegin(uint64_t segment) {
+  return storage::KeyBuilder().Byte(kBlockTag).U64(segment).Take();
+}
+inline std::string SegmentKey(uint64_t segment) {
+  return storage::KeyBuilder().Byte(kSegmentTag).U64(segment).Take();
+}
+inline std::string DeadKey(uint64_t segment, const DocKey& d) {
+  std::string k = storage::KeyBuilder().Byte(kDeadTag).U64(segment).Take();
+  AppendDocKey(&k, d);
+  return k;
+}
+inline std::string SegmentDeadBegin(uint64_t segment) {
+  return storage::KeyBuilder().Byte(kDeadTag).U64(segment).Take();
+}
+inline std::string LogKey(uint64_t serial) {
+  return storage::KeyBuilder().Byte(kLogTag).U64(serial).Take();
 }
 
 inline std::string DocRecordKey(uint64_t channel, uint64_t seq) {
@@ -104,6 +129,7 @@ inline std::string LexiconKey(std::string_view surface) {
 inline std::string DocCountKey() { return "Sdocs"; }
 inline std::string TotalLengthKey() { return "Slength"; }
 inline std::string AnalyzerKey() { return "Sanalyzer"; }
+inline std::string FormatKey() { return "Sformat"; }
 
 inline void AppendVarint(std::string* out, uint64_t v) {
   while (v >= 0x80) {

@@ -19,8 +19,13 @@ absl::StatusOr<uint64_t> ReadCounter(const storage::KvStore& store, const std::s
 class Planner {
  public:
   Planner(const SearchQuery& q, const SearchOptions& options, const storage::KvStore& store,
-          Tokenizer& tokenizer, QueryPlan* plan)
-      : q_(q), options_(options), store_(store), tokenizer_(tokenizer), plan_(plan) {}
+          const MemSegment& memory, Tokenizer& tokenizer, QueryPlan* plan)
+      : q_(q),
+        options_(options),
+        store_(store),
+        memory_(memory),
+        tokenizer_(tokenizer),
+        plan_(plan) {}
 
   absl::Status Build(const ParsedQuery& parsed, const AccessScope& scope) {
     EvalContext& ctx = plan_->ctx;
@@ -139,7 +144,7 @@ class Planner {
 
   absl::StatusOr<std::unique_ptr<TermCursor>> Term(const std::string& term, bool positive) {
     ASSIGN_OR_RETURN(uint64_t df, ReadCounter(store_, DfKey(term)));
-    double d = static_cast<double>(df);
+    double d = static_cast<double>(df + memory_.Count(term));
     double idf = std::log(1 + (docs_ - d + 0.5) / (d + 0.5));
     if (!(idf > 1e-6)) idf = 1e-6;  // stays a text term even with stale statistics
     if (positive) plan_->highlight_terms.insert(term);
@@ -192,11 +197,11 @@ class Planner {
       ASSIGN_OR_RETURN(std::unique_ptr<TermCursor> t, Term(term, positive));
       cursors.push_back(std::move(t));
     }
-    if (cursors.empty()) return std::unique_ptr<Cursor>(ListCursor::Drain({}));
+    if (cursors.empty()) return std::unique_ptr<Cursor>(std::make_unique<ListCursor>(std::vector<std::unique_ptr<Cursor>>{}));
     if (cursors.size() == 1) return std::move(cursors[0]);
     if (cursors.size() <= 4)
       return std::unique_ptr<Cursor>(std::make_unique<OrCursor>(std::move(cursors)));
-    return std::unique_ptr<Cursor>(ListCursor::Drain(std::move(cursors)));
+    return std::unique_ptr<Cursor>(std::make_unique<ListCursor>(std::move(cursors)));
   }
 
   absl::StatusOr<std::unique_ptr<Cursor>> ClauseCursor(const Clause& c, bool top_word,
@@ -232,6 +237,7 @@ class Planner {
   const SearchQuery& q_;
   const SearchOptions& options_;
   const storage::KvStore& store_;
+  const MemSegment& memory_;
   Tokenizer& tokenizer_;
   QueryPlan* plan_;
   double docs_ = 0;
@@ -260,9 +266,10 @@ absl::StatusOr<std::unique_ptr<QueryPlan>> PlanQuery(const ParsedQuery& parsed,
                                                      const SearchQuery& q, const AccessScope& scope,
                                                      const SearchOptions& options,
                                                      const storage::KvStore& store,
+                                                     const MemSegment& memory,
                                                      Tokenizer& tokenizer) {
   auto plan = std::make_unique<QueryPlan>();
-  Planner planner(q, options, store, tokenizer, plan.get());
+  Planner planner(q, options, store, memory, tokenizer, plan.get());
   RETURN_IF_ERROR(planner.Build(parsed, scope));
   return plan;
 }

@@ -1,5 +1,6 @@
 // Turns a parsed query into cursors over the index: resolves names, tokenizes words, expands
-// prefixes, narrows the channel scope and the date range, and looks up BM25 statistics.
+// prefixes, narrows the channel scope and the date range, and looks up BM25 statistics (a
+// term's document frequency is the stored one plus the memory segment's count).
 #ifndef MERIDIAN_SERVER_SEARCH_QUERY_PLAN_H_
 #define MERIDIAN_SERVER_SEARCH_QUERY_PLAN_H_
 
@@ -33,6 +34,7 @@ absl::StatusOr<std::unique_ptr<QueryPlan>> PlanQuery(const ParsedQuery& parsed,
                                                      const SearchQuery& q, const AccessScope& scope,
                                                      const SearchOptions& options,
                                                      const storage::KvStore& store,
+                                                     const MemSegment& memory,
                                                      Tokenizer& tokenizer);
 
 }  // namespace meridian::search

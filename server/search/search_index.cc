@@ -20,6 +20,11 @@ namespace {
 constexpr uint8_t kFlagReaction = 1, kFlagPinned = 2, kFlagThread = 4, kFlagDirect = 8;
 // Bounds the writer's memory for "lexicon entry already written" (a re-Put is harmless).
 constexpr size_t kMaxLexiconCache = 4 << 20;
+constexpr char kFormat[] = "2";
+// Bounds the writer's cache of statistics (mostly document frequencies; a miss costs a Get).
+constexpr size_t kMaxStatCache = 1 << 20;
+// A merge writes its blocks in batches of about this size.
+constexpr size_t kMergeBatchBytes = 4 << 20;
 
 TokenizerOptions TokenizerOptionsFor(const SearchOptions& o) {
   TokenizerOptions t;
@@ -38,11 +43,18 @@ bool HasLink(std::string_view text) {
   return text.find("://") != std::string_view::npos || text.find("www.") != std::string_view::npos;
 }
 
-// Everything a message puts into the index: posting values by term, and lexicon entries.
+// Everything a message puts into the index: its terms with positions (sorted by term), and
+// lexicon entries.
 struct DocTerms {
-  std::map<std::string, std::string> postings;               // term -> posting value
+  std::vector<TermOccurrences> terms;
   std::vector<std::pair<std::string, std::string>> lexicon;  // surface -> term
   uint32_t length = 0;
+  bool Has(const std::string& term) const {
+    auto it = std::lower_bound(
+        terms.begin(), terms.end(), term,
+        [](const TermOccurrences& a, const std::string& b) { return a.term < b; });
+    return it != terms.end() && it->term == term;
+  }
 };
 
 DocTerms Analyze(Tokenizer& tokenizer, const IndexedMessage& m) {
@@ -55,19 +67,7 @@ DocTerms Analyze(Tokenizer& tokenizer, const IndexedMessage& m) {
     }
     positions[std::move(t.term)].push_back(t.position);
   }
-  for (auto& [term, pos] : positions) {
-    std::sort(pos.begin(), pos.end());
-    pos.erase(std::unique(pos.begin(), pos.end()), pos.end());
-    std::string value;
-    AppendVarint(&value, out.length);
-    uint32_t prev = 0;
-    for (uint32_t p : pos) {
-      AppendVarint(&value, p - prev);
-      prev = p;
-    }
-    out.postings.emplace(term, std::move(value));
-  }
-  auto filter = [&](std::string term) { out.postings.emplace(std::move(term), std::string()); };
+  auto filter = [&](std::string term) { positions.emplace(std::move(term), std::vector<uint32_t>()); };
   filter(std::string(kAllTerm));
   filter(FromTerm(m.author));
   if (HasLink(m.text)) filter(std::string(kLinkTerm));
@@ -77,34 +77,63 @@ DocTerms Analyze(Tokenizer& tokenizer, const IndexedMessage& m) {
   if (m.is_direct) {
     for (uint64_t u : m.direct_members) filter(WithTerm(u));
   }
+  out.terms.reserve(positions.size());
+  for (auto& [term, pos] : positions) {
+    std::sort(pos.begin(), pos.end());
+    pos.erase(std::unique(pos.begin(), pos.end()), pos.end());
+    out.terms.push_back(TermOccurrences{term, std::move(pos)});
+  }
   return out;
 }
 
-std::string PostingKey(std::string_view term, const IndexedMessage& m) {
-  std::string k = TermPrefix(term);
-  AppendDocKey(&k, DocKey{m.channel, TimeToKey(m.time_us), m.seq});
-  return k;
-}
+DocKey KeyOf(const IndexedMessage& m) { return DocKey{m.channel, TimeToKey(m.time_us), m.seq}; }
 
-std::string DocRecord(const IndexedMessage& m) {
+// The document record: serial, time, author, flags, DM members (when direct), text.
+std::string DocRecord(uint64_t serial, const IndexedMessage& m) {
   std::string v;
+  storage::AppendU64(&v, serial);
   storage::AppendU64(&v, static_cast<uint64_t>(m.time_us));
   AppendVarint(&v, m.author);
   v.push_back(static_cast<char>((m.has_reaction ? kFlagReaction : 0) |
                                 (m.pinned ? kFlagPinned : 0) | (m.in_thread ? kFlagThread : 0) |
                                 (m.is_direct ? kFlagDirect : 0)));
+  if (m.is_direct) {
+    AppendVarint(&v, m.direct_members.size());
+    for (uint64_t u : m.direct_members) AppendVarint(&v, u);
+  }
   v.append(m.text);
   return v;
 }
 
-bool ParseDocRecord(std::string_view v, SearchHit* hit, std::string_view* text) {
-  auto time = storage::ReadU64(v);
-  if (!time) return false;
-  v.remove_prefix(8);
-  if (!ReadVarint(&v, &hit->author) || v.empty()) return false;
-  hit->time_us = static_cast<int64_t>(*time);
-  *text = v.substr(1);
+// Parses a document record into *m (channel and seq are not in it) and its serial.
+bool ParseDocRecord(std::string_view v, uint64_t* serial, IndexedMessage* m) {
+  if (v.size() < 16) return false;
+  *serial = *storage::ReadU64(v);
+  m->time_us = static_cast<int64_t>(*storage::ReadU64(v.substr(8)));
+  v.remove_prefix(16);
+  if (!ReadVarint(&v, &m->author) || v.empty()) return false;
+  const uint8_t flags = static_cast<uint8_t>(v[0]);
+  v.remove_prefix(1);
+  m->has_reaction = flags & kFlagReaction;
+  m->pinned = flags & kFlagPinned;
+  m->in_thread = flags & kFlagThread;
+  m->is_direct = flags & kFlagDirect;
+  m->direct_members.clear();
+  if (m->is_direct) {
+    uint64_t n = 0;
+    if (!ReadVarint(&v, &n) || n > v.size()) return false;
+    for (uint64_t i = 0; i < n; ++i) {
+      uint64_t u = 0;
+      if (!ReadVarint(&v, &u)) return false;
+      m->direct_members.push_back(u);
+    }
+  }
+  m->text.assign(v);
   return true;
+}
+
+std::string LogValue(const IndexedMessage& m) {
+  return storage::KeyBuilder().U64(m.channel).U64(m.seq).Take();
 }
 
 uint64_t QueryHash(const SearchQuery& q) {
@@ -182,11 +211,187 @@ SearchIndex::SearchIndex(storage::KvStore& store, SearchOptions options)
 
 SearchIndex::~SearchIndex() = default;
 
+absl::StatusOr<std::unique_ptr<SearchIndex>> SearchIndex::Open(storage::KvStore& store,
+                                                               SearchOptions options) {
+  RETURN_IF_ERROR(CheckAnalyzer(store, options));
+  ASSIGN_OR_RETURN(std::optional<std::string> format,
+                   store.Get(storage::Cf::kSearch, FormatKey()));
+  if (!format.has_value()) {
+    storage::IteratorOptions opts;
+    opts.lower_bound = std::string(1, kLegacyPostingTag);
+    opts.upper_bound = std::string(1, kLegacyPostingTag + 1);
+    auto it = store.NewIterator(storage::Cf::kSearch, opts);
+    it->SeekToFirst();
+    RETURN_IF_ERROR(it->status());
+    if (it->Valid()) {
+      return absl::FailedPreconditionError(
+          "the search index in this data directory was written by a pre-release build of "
+          "meridiand (one key per posting) and cannot be read by this one; start from a new "
+          "data directory");
+    }
+    storage::WriteBatch batch;
+    batch.Put(storage::Cf::kSearch, FormatKey(), kFormat);
+    RETURN_IF_ERROR(store.Write(batch, storage::Durability::kSync));
+  } else if (*format != kFormat) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("the search index in this data directory has format '", *format,
+                     "', which this build of meridiand cannot read (it reads '", kFormat, "')"));
+  }
+  auto index = std::unique_ptr<SearchIndex>(new SearchIndex(store, std::move(options)));
+  RETURN_IF_ERROR(index->Load(/*clean_up=*/true));
+  return index;
+}
+
 absl::Status SearchIndex::Validate(const SearchOptions& options) {
   if (options.default_page_size < 1 || options.max_page_size < options.default_page_size) {
     return absl::InvalidArgumentError("search page sizes must satisfy 1 <= default <= max");
   }
+  if (options.segment_docs < 1 || options.merge_fan_in < 2) {
+    return absl::InvalidArgumentError("search segment_docs must be >= 1 and merge_fan_in >= 2");
+  }
   return Tokenizer::Create(TokenizerOptionsFor(options)).status();
+}
+
+// Rebuilds the writer's state from the store: segments and their dead documents, then the
+// memory segment from the log. With clean_up (at open, when no search runs), also deletes what
+// an interrupted flush or merge left behind.
+absl::Status SearchIndex::Load(bool clean_up) {
+  segments_.clear();
+  stats_.clear();
+  lexicon_written_.clear();
+  uncommitted_.clear();
+  storage::WriteBatch cleanup;
+  {
+    storage::IteratorOptions opts;
+    opts.lower_bound = std::string(1, kSegmentTag);
+    opts.upper_bound = std::string(1, kSegmentTag + 1);
+    auto it = store_.NewIterator(storage::Cf::kSearch, opts);
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      std::string_view key = it->key();
+      auto id = storage::ReadU64(key.substr(1));
+      auto file = std::make_shared<SegmentFile>();
+      if (key.size() != 9 || !id || !DecodeSegmentFile(*id, it->value(), file.get())) {
+        return absl::DataLossError("search: malformed segment record");
+      }
+      segments_.push_back(Segment{std::move(file), std::make_shared<std::vector<DocKey>>()});
+    }
+    RETURN_IF_ERROR(it->status());
+  }
+  std::sort(segments_.begin(), segments_.end(), [](const Segment& a, const Segment& b) {
+    return a.file->serial_lo < b.file->serial_lo;
+  });
+  // Dead documents, by segment.
+  for (Segment& seg : segments_) {
+    storage::IteratorOptions opts;
+    opts.lower_bound = SegmentDeadBegin(seg.file->id);
+    opts.upper_bound = SegmentDeadBegin(seg.file->id + 1);
+    auto it = store_.NewIterator(storage::Cf::kSearch, opts);
+    auto dead = std::make_shared<std::vector<DocKey>>();
+    for (it->SeekToFirst(); it->Valid(); it->Next()) dead->push_back(ParseDocKey(it->key()));
+    RETURN_IF_ERROR(it->status());
+    seg.dead = std::move(dead);
+  }
+  // Segment ids are never reused: blocks of a merge that was never installed may still exist.
+  uint64_t max_id = 0;
+  for (const Segment& seg : segments_) max_id = std::max(max_id, seg.file->id);
+  {
+    storage::IteratorOptions opts;
+    opts.lower_bound = std::string(1, kBlockTag);
+    opts.upper_bound = std::string(1, kBlockTag + 1);
+    auto it = store_.NewIterator(storage::Cf::kSearch, opts);
+    it->SeekToLast();
+    RETURN_IF_ERROR(it->status());
+    if (it->Valid() && it->key().size() >= 9) {
+      max_id = std::max(max_id, storage::ReadU64(it->key().substr(1)).value_or(0));
+    }
+  }
+  if (clean_up) {
+    // Blocks and dead marks of segments without a record: merged away, or never installed.
+    std::vector<uint64_t> live;
+    for (const Segment& seg : segments_) live.push_back(seg.file->id);
+    std::sort(live.begin(), live.end());
+    uint64_t from = 0;
+    for (size_t i = 0; i <= live.size(); ++i) {
+      const uint64_t to = i < live.size() ? live[i] : max_id + 1;
+      if (from < to) {
+        cleanup.DeleteRange(storage::Cf::kSearch, SegmentBlocksBegin(from),
+                            SegmentBlocksBegin(to));
+        cleanup.DeleteRange(storage::Cf::kSearch, SegmentDeadBegin(from), SegmentDeadBegin(to));
+      }
+      if (i < live.size()) from = live[i] + 1;
+    }
+  }
+  next_segment_ = max_id + 1;
+  unwritten_.clear();
+
+  // The memory segment: every logged message whose current version was not flushed.
+  const uint64_t lo = segments_.empty() ? 1 : segments_.back().file->serial_hi;
+  memory_ = std::make_shared<MemSegment>(lo);
+  next_serial_ = lo;
+  {
+    storage::IteratorOptions opts;
+    opts.lower_bound = std::string(1, kLogTag);
+    opts.upper_bound = std::string(1, kLogTag + 1);
+    auto it = store_.NewIterator(storage::Cf::kSearch, opts);
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      std::string_view key = it->key();
+      std::string_view value = it->value();
+      const uint64_t serial = storage::ReadU64(key.substr(1)).value_or(0);
+      bool current = false;
+      if (serial >= lo && value.size() == 16) {
+        const uint64_t channel = *storage::ReadU64(value);
+        const uint64_t seq = *storage::ReadU64(value.substr(8));
+        ASSIGN_OR_RETURN(std::optional<std::string> record,
+                         store_.Get(storage::Cf::kSearch, DocRecordKey(channel, seq)));
+        IndexedMessage m;
+        uint64_t record_serial = 0;
+        if (record.has_value() && ParseDocRecord(*record, &record_serial, &m) &&
+            record_serial == serial) {
+          m.channel = channel;
+          m.seq = seq;
+          DocTerms terms = Analyze(*writer_tokenizer_, m);
+          memory_->Add(serial, KeyOf(m), terms.length, terms.terms);
+          current = true;
+        }
+      }
+      if (!current && clean_up) cleanup.Delete(storage::Cf::kSearch, key);
+      next_serial_ = std::max(next_serial_, serial + 1);
+    }
+    RETURN_IF_ERROR(it->status());
+  }
+  if (!cleanup.empty()) RETURN_IF_ERROR(store_.Write(cleanup, storage::Durability::kSync));
+  memory_->Publish(next_serial_);
+  Publish();
+  return absl::OkStatus();
+}
+
+void SearchIndex::Publish() {
+  auto view = std::make_shared<IndexView>();
+  view->segments = segments_;
+  view->memory = memory_;
+  absl::MutexLock lock(&view_mu_);
+  view_ = std::move(view);
+}
+
+size_t SearchIndex::segment_count() const {
+  absl::MutexLock lock(&view_mu_);
+  return view_->segments.size();
+}
+
+uint64_t SearchIndex::DocumentFrequency(std::string_view term) const {
+  std::shared_ptr<const IndexView> view;
+  {
+    absl::MutexLock lock(&view_mu_);
+    view = view_;
+  }
+  auto stored = store_.Get(storage::Cf::kSearch, DfKey(term));
+  uint64_t df = stored.ok() && stored->has_value() ? storage::ReadU64(**stored).value_or(0) : 0;
+  return df + view->memory->Count(term);
+}
+
+size_t SearchIndex::memory_docs() const {
+  absl::MutexLock lock(&view_mu_);
+  return view_->memory->docs();
 }
 
 absl::Status SearchIndex::CheckAnalyzer(storage::KvStore& store, const SearchOptions& options) {
@@ -209,7 +414,14 @@ absl::Status SearchIndex::CheckAnalyzer(storage::KvStore& store, const SearchOpt
       "; set it back, because the existing index cannot answer queries analyzed another way"));
 }
 
-void SearchIndex::DiscardCachedStats() { stats_.clear(); }
+void SearchIndex::Commit() {
+  memory_->Publish(next_serial_);
+  unwritten_.clear();
+  uncommitted_.clear();
+  Publish();
+}
+
+void SearchIndex::Abandon() { reload_ = true; }
 
 void SearchIndex::AdjustStat(const std::string& key, int64_t delta, storage::WriteBatch* batch) {
   auto it = stats_.find(key);
@@ -227,9 +439,14 @@ void SearchIndex::AdjustStat(const std::string& key, int64_t delta, storage::Wri
   CachedStat& stat = it->second;
   int64_t next = static_cast<int64_t>(stat.value) + delta;
   stat.value = next < 0 ? 0 : static_cast<uint64_t>(next);
-  if (stat.value == 0 && key[0] == kDfTag) {
-    batch->Delete(storage::Cf::kSearch, key);
-    stats_.erase(it);  // a vanished term's counter need not stay cached
+  if (key[0] == kDfTag) {
+    // Document frequencies change only at flushes and at edits of flushed messages: exact.
+    if (stat.value == 0) {
+      batch->Delete(storage::Cf::kSearch, key);
+      stats_.erase(it);  // a vanished term's counter need not stay cached
+    } else {
+      PutStat(key, &stat, batch);
+    }
     return;
   }
   // The stored value may lag by up to 1/64 of the value (exact below 64), so that a common
@@ -255,26 +472,33 @@ void SearchIndex::FlushStats(storage::WriteBatch* batch) {
 void SearchIndex::IndexMessage(const IndexedMessage* previous, const IndexedMessage* current,
                                storage::WriteBatch* batch) {
   if (previous == nullptr && current == nullptr) return;
+  if (reload_) {
+    reload_ = false;
+    absl::Status st = Load(/*clean_up=*/false);
+    if (!st.ok()) MLOG_ERROR("search: reloading the index failed: {}", std::string(st.message()));
+  }
+  DeleteRetired(batch);
+  absl::Status merged = MaybeMerge(batch);
+  if (!merged.ok()) {
+    // The segments stay as they were; the next message tries again.
+    MLOG_ERROR("search: merging segments failed: {}", std::string(merged.message()));
+  }
+
   DocTerms before, after;
   if (previous != nullptr) before = Analyze(*writer_tokenizer_, *previous);
   if (current != nullptr) after = Analyze(*writer_tokenizer_, *current);
-  const bool same_doc = previous != nullptr && current != nullptr &&
-                        previous->channel == current->channel && previous->seq == current->seq &&
-                        previous->time_us == current->time_us;
-
-  for (const auto& [term, value] : before.postings) {
-    const bool kept = same_doc && after.postings.count(term) > 0;
-    if (!kept) {
-      batch->Delete(storage::Cf::kSearch, PostingKey(term, *previous));
-      if (!IsFilterTerm(term)) AdjustStat(DfKey(term), -1, batch);
+  if (previous != nullptr) {
+    // The memory segment counts its own documents' terms; a flushed version's are in the
+    // stored document frequencies.
+    if (Unindex(*previous, batch)) {
+      for (const TermOccurrences& t : before.terms) {
+        if (!IsFilterTerm(t.term)) AdjustStat(DfKey(t.term), -1, batch);
+      }
     }
-  }
-  for (const auto& [term, value] : after.postings) {
-    auto old = before.postings.find(term);
-    const bool kept = same_doc && old != before.postings.end();
-    if (kept && old->second == value) continue;
-    batch->Put(storage::Cf::kSearch, PostingKey(term, *current), value);
-    if (!kept && !IsFilterTerm(term)) AdjustStat(DfKey(term), 1, batch);
+    if (current == nullptr || previous->channel != current->channel ||
+        previous->seq != current->seq) {
+      batch->Delete(storage::Cf::kSearch, DocRecordKey(previous->channel, previous->seq));
+    }
   }
   const int64_t docs_delta = (current != nullptr) - (previous != nullptr);
   if (docs_delta != 0) AdjustStat(DocCountKey(), docs_delta, batch);
@@ -283,8 +507,12 @@ void SearchIndex::IndexMessage(const IndexedMessage* previous, const IndexedMess
   if (length_delta != 0) AdjustStat(TotalLengthKey(), length_delta, batch);
 
   if (current != nullptr) {
+    const uint64_t serial = next_serial_++;
+    memory_->Add(serial, KeyOf(*current), after.length, after.terms);
+    uncommitted_[{current->channel, current->seq}] = serial;
+    batch->Put(storage::Cf::kSearch, LogKey(serial), LogValue(*current));
     batch->Put(storage::Cf::kSearch, DocRecordKey(current->channel, current->seq),
-               DocRecord(*current));
+               DocRecord(serial, *current));
     if (lexicon_written_.size() > kMaxLexiconCache) lexicon_written_.clear();
     for (const auto& [surface, term] : after.lexicon) {
       if (lexicon_written_.insert(surface).second) {
@@ -292,9 +520,201 @@ void SearchIndex::IndexMessage(const IndexedMessage* previous, const IndexedMess
       }
     }
   }
-  if (previous != nullptr && (current == nullptr || previous->channel != current->channel ||
-                              previous->seq != current->seq)) {
-    batch->Delete(storage::Cf::kSearch, DocRecordKey(previous->channel, previous->seq));
+  if (memory_->docs() >= options_.segment_docs) FlushMemory(batch);
+}
+
+// Takes the indexed version of `m` out of the memory segment, or marks it dead in the flushed
+// segment that holds it (then returns true).
+bool SearchIndex::Unindex(const IndexedMessage& m, storage::WriteBatch* batch) {
+  const DocKey doc = KeyOf(m);
+  uint64_t serial = 0;
+  if (memory_->Remove(doc, &serial)) {
+    batch->Delete(storage::Cf::kSearch, LogKey(serial));
+    return false;
+  }
+  auto pending = uncommitted_.find({m.channel, m.seq});
+  if (pending != uncommitted_.end()) {
+    serial = pending->second;
+  } else {
+    auto record = store_.Get(storage::Cf::kSearch, DocRecordKey(m.channel, m.seq));
+    IndexedMessage stored;
+    if (!record.ok()) {
+      MLOG_ERROR("search: reading document record failed: {}",
+                 std::string(record.status().message()));
+      return false;
+    }
+    if (!record->has_value() || !ParseDocRecord(**record, &serial, &stored)) return false;
+  }
+  auto seg = std::upper_bound(
+      segments_.begin(), segments_.end(), serial,
+      [](uint64_t s, const Segment& g) { return s < g.file->serial_lo; });
+  if (seg == segments_.begin()) return false;
+  --seg;
+  if (serial >= seg->file->serial_hi) return false;
+  auto dead = std::make_shared<std::vector<DocKey>>(*seg->dead);
+  dead->insert(std::upper_bound(dead->begin(), dead->end(), doc), doc);
+  seg->dead = std::move(dead);
+  batch->Put(storage::Cf::kSearch, DeadKey(seg->file->id, doc), "");
+  return true;
+}
+
+void SearchIndex::FlushMemory(storage::WriteBatch* batch) {
+  auto file = std::make_shared<SegmentFile>();
+  file->id = next_segment_++;
+  file->serial_lo = memory_->serial_lo();
+  file->serial_hi = next_serial_;
+  file->docs = memory_->docs();
+  file->level = 0;
+  std::string key, value;
+  if (stats_.size() > kMaxStatCache) {
+    FlushStats(batch);
+    stats_.clear();
+  }
+  for (const auto& [term, list] : memory_->Drain()) {
+    if (!IsFilterTerm(term)) {
+      AdjustStat(DfKey(term), static_cast<int64_t>(list.postings.size()), batch);
+    }
+    for (size_t begin = 0; begin < list.postings.size(); begin += kBlockPostings) {
+      const size_t end = std::min(list.postings.size(), begin + kBlockPostings);
+      key = BlockPrefix(file->id, term);
+      AppendDocKey(&key, list.postings[end - 1].doc);
+      EncodeBlock(list, begin, end, &value);
+      batch->Put(storage::Cf::kSearch, key, value);
+    }
+  }
+  batch->Put(storage::Cf::kSearch, SegmentKey(file->id), EncodeSegmentFile(*file));
+  // Log entries of this batch's own messages survive the range deletion (it applies first);
+  // Load skips them, being below the segment's serial_hi.
+  batch->DeleteRange(storage::Cf::kSearch, LogKey(file->serial_lo), LogKey(file->serial_hi));
+  unwritten_.insert(file->id);
+  segments_.push_back(Segment{std::move(file), std::make_shared<std::vector<DocKey>>()});
+  memory_ = std::make_shared<MemSegment>(next_serial_);
+}
+
+absl::Status SearchIndex::MaybeMerge(storage::WriteBatch* batch) {
+  const size_t fan_in = options_.merge_fan_in;
+  for (;;) {
+    // The newest fan_in segments, if they are all of one level and their blocks are stored.
+    if (segments_.size() < fan_in) return absl::OkStatus();
+    const size_t first = segments_.size() - fan_in;
+    const uint32_t level = segments_[first].file->level;
+    bool ready = true;
+    for (size_t i = first; i < segments_.size() && ready; ++i) {
+      ready = segments_[i].file->level == level && unwritten_.count(segments_[i].file->id) == 0;
+    }
+    if (!ready) return absl::OkStatus();
+    RETURN_IF_ERROR(Merge(first, fan_in, batch));
+  }
+}
+
+// Merges segments_[first, first + count) into one segment of the next level. Its blocks are
+// written now; *batch gets its record and the removal of the inputs' records and dead marks.
+// The inputs' blocks are deleted once no search reads them (DeleteRetired).
+absl::Status SearchIndex::Merge(size_t first, size_t count, storage::WriteBatch* batch) {
+  const auto start = absl::Now();
+  auto file = std::make_shared<SegmentFile>();
+  file->id = next_segment_++;
+  file->serial_lo = segments_[first].file->serial_lo;
+  file->serial_hi = segments_[first + count - 1].file->serial_hi;
+  file->level = segments_[first].file->level + 1;
+  struct Input {
+    const Segment* segment;
+    std::unique_ptr<storage::Iterator> it;
+    std::string upper;
+  };
+  std::vector<Input> inputs;
+  for (size_t i = first; i < first + count; ++i) {
+    Input in{&segments_[i], nullptr, SegmentBlocksBegin(segments_[i].file->id + 1)};
+    storage::IteratorOptions opts;
+    opts.lower_bound = SegmentBlocksBegin(segments_[i].file->id);
+    opts.upper_bound = in.upper;
+    opts.fill_cache = false;
+    in.it = store_.NewIterator(storage::Cf::kSearch, opts);
+    in.it->SeekToFirst();
+    inputs.push_back(std::move(in));
+  }
+  auto term_of = [](std::string_view key) { return key.substr(9, key.size() - 9 - 25); };
+  uint64_t docs = 0;
+  storage::WriteBatch out;
+  PostingList merged;
+  std::string key, value;
+  BlockDecoder dec;
+  for (;;) {
+    // The smallest term any input is on.
+    std::string term;
+    bool any = false;
+    for (Input& in : inputs) {
+      RETURN_IF_ERROR(in.it->status());
+      if (!in.it->Valid()) continue;
+      std::string_view t = term_of(in.it->key());
+      if (!any || t < term) term.assign(t);
+      any = true;
+    }
+    if (!any) break;
+    merged.postings.clear();
+    merged.positions.clear();
+    for (Input& in : inputs) {
+      for (; in.it->Valid() && term_of(in.it->key()) == term; in.it->Next()) {
+        if (!dec.Reset(in.it->value())) return absl::DataLossError("search: malformed block");
+        while (dec.Next()) {
+          if (in.segment->IsDead(dec.doc())) continue;
+          merged.postings.push_back(Posting{dec.doc(), dec.doc_length(), dec.tf(),
+                                            static_cast<uint32_t>(merged.positions.size())});
+          dec.Positions(&merged.positions);
+        }
+        if (!dec.ok()) return absl::DataLossError("search: malformed block");
+      }
+    }
+    if (term == kAllTerm) docs += merged.postings.size();
+    // Each input is in DocKey order and a document lives in one input: a stable sort merges.
+    std::stable_sort(merged.postings.begin(), merged.postings.end(),
+                     [](const Posting& a, const Posting& b) { return a.doc < b.doc; });
+    for (size_t begin = 0; begin < merged.postings.size(); begin += kBlockPostings) {
+      const size_t end = std::min(merged.postings.size(), begin + kBlockPostings);
+      key = BlockPrefix(file->id, term);
+      AppendDocKey(&key, merged.postings[end - 1].doc);
+      EncodeBlock(merged, begin, end, &value);
+      out.Put(storage::Cf::kSearch, key, value);
+    }
+    if (out.ApproximateBytes() >= kMergeBatchBytes) {
+      RETURN_IF_ERROR(store_.Write(out, storage::Durability::kBuffered));
+      out.Clear();
+    }
+  }
+  if (!out.empty()) RETURN_IF_ERROR(store_.Write(out, storage::Durability::kBuffered));
+  file->docs = docs;
+
+  batch->Put(storage::Cf::kSearch, SegmentKey(file->id), EncodeSegmentFile(*file));
+  for (size_t i = first; i < first + count; ++i) {
+    const uint64_t id = segments_[i].file->id;
+    batch->Delete(storage::Cf::kSearch, SegmentKey(id));
+    batch->DeleteRange(storage::Cf::kSearch, SegmentDeadBegin(id), SegmentDeadBegin(id + 1));
+    retired_.push_back(segments_[i].file);
+  }
+  const int64_t ms = absl::ToInt64Milliseconds(absl::Now() - start);
+  if (ms >= 100) {
+    MLOG_INFO("search: merged {} segments into segment {} ({} messages) in {} ms", count,
+              file->id, file->docs, ms);
+  } else {
+    MLOG_DEBUG("search: merged {} segments into segment {} ({} messages) in {} ms", count,
+               file->id, file->docs, ms);
+  }
+  segments_.erase(segments_.begin() + static_cast<ptrdiff_t>(first),
+                  segments_.begin() + static_cast<ptrdiff_t>(first + count));
+  segments_.push_back(Segment{std::move(file), std::make_shared<std::vector<DocKey>>()});
+  return absl::OkStatus();
+}
+
+// Deletes the blocks of merged-away segments that no search reads any more.
+void SearchIndex::DeleteRetired(storage::WriteBatch* batch) {
+  for (size_t i = 0; i < retired_.size();) {
+    if (retired_[i].use_count() > 1) {
+      ++i;
+      continue;
+    }
+    const uint64_t id = retired_[i]->id;
+    batch->DeleteRange(storage::Cf::kSearch, SegmentBlocksBegin(id), SegmentBlocksBegin(id + 1));
+    retired_.erase(retired_.begin() + static_cast<ptrdiff_t>(i));
   }
 }
 
@@ -312,8 +732,13 @@ absl::StatusOr<SearchResults> SearchIndex::Search(const SearchQuery& q, const Ac
     ~Return() { pool->Release(std::move(*t)); }
   } give_back{pool_.get(), &tokenizer};
 
+  std::shared_ptr<const IndexView> view;
+  {
+    absl::MutexLock lock(&view_mu_);
+    view = view_;
+  }
   ASSIGN_OR_RETURN(std::unique_ptr<QueryPlan> plan,
-                   PlanQuery(parsed, q, scope, options_, store_, *tokenizer));
+                   PlanQuery(parsed, q, scope, options_, store_, *view->memory, *tokenizer));
   SearchResults results;
   if (plan->root == nullptr) return results;
 
@@ -322,15 +747,23 @@ absl::StatusOr<SearchResults> SearchIndex::Search(const SearchQuery& q, const Ac
   // A max-heap on "ranks before" keeps the `keep` best with the worst on top.
   std::priority_queue<Candidate, std::vector<Candidate>, decltype(&RanksBefore)> best(&RanksBefore);
   Cursor& root = *plan->root;
-  for (DocKey target; root.SeekGeq(target); target = Successor(root.doc())) {
-    ++results.total_count;
-    Candidate c{0, root.doc().time, root.doc()};
-    if (by_relevance) c.score = root.Score() + ProximityBonus(plan->proximity_words);
-    if (best.size() < keep) {
-      best.push(c);
-    } else if (keep > 0 && RanksBefore(c, best.top())) {
-      best.pop();
-      best.push(c);
+  // Every segment in turn, then the memory segment: a document lives in exactly one of them.
+  for (size_t s = 0; s <= view->segments.size(); ++s) {
+    const Segment* segment = s < view->segments.size() ? &view->segments[s] : nullptr;
+    plan->ctx.segment = segment;
+    plan->ctx.memory = view->memory.get();
+    root.Reset();
+    for (DocKey target; root.SeekGeq(target); target = Successor(root.doc())) {
+      if (segment != nullptr && segment->IsDead(root.doc())) continue;
+      ++results.total_count;
+      Candidate c{0, root.doc().time, root.doc()};
+      if (by_relevance) c.score = root.Score() + ProximityBonus(plan->proximity_words);
+      if (best.size() < keep) {
+        best.push(c);
+      } else if (keep > 0 && RanksBefore(c, best.top())) {
+        best.pop();
+        best.push(c);
+      }
     }
   }
   RETURN_IF_ERROR(plan->ctx.status);
@@ -349,14 +782,16 @@ absl::StatusOr<SearchResults> SearchIndex::Search(const SearchQuery& q, const Ac
     hit.score = ranked[i].score;
     ASSIGN_OR_RETURN(std::optional<std::string> record,
                      store_.Get(storage::Cf::kSearch, DocRecordKey(hit.channel, hit.seq)));
-    std::string_view text;
-    if (!record.has_value() || !ParseDocRecord(*record, &hit, &text)) {
+    IndexedMessage doc;
+    uint64_t serial = 0;
+    if (!record.has_value() || !ParseDocRecord(*record, &serial, &doc)) {
       return absl::InternalError(
           absl::StrCat("search: missing document record for message ", hit.channel, "-", hit.seq));
     }
+    hit.author = doc.author;
     if (q.snippets) {
-      MakeSnippet(text, tokenizer->Tokenize(text), plan->highlight_terms, options_.snippet_bytes,
-                  &hit);
+      MakeSnippet(doc.text, tokenizer->Tokenize(doc.text), plan->highlight_terms,
+                  options_.snippet_bytes, &hit);
     }
     results.hits.push_back(std::move(hit));
   }

@@ -1,21 +1,35 @@
-// Full-text search over messages, stored in the kSearch column family beside the messages so
-// that postings commit in the same WriteBatch as the message they describe.
+// Full-text search over messages, stored in the kSearch column family beside the messages.
 //
-// Layout (all in Cf::kSearch; integers big-endian, see index_keys.h):
-//   'p' term 0x00 channel time seq -> varint doc_length, varint position deltas
-//   'd' channel seq                -> the document: time, author, flags, text (for snippets)
-//   'f' term                       -> document frequency (u64, within 1/64; see SearchIndex)
-//   'S' "docs" / 'S' "length"      -> number of documents / sum of their lengths (u64, ditto)
-//   'w' surface                    -> the term it is indexed as (lexicon for prefix search)
-//   'S' "analyzer"                 -> the stemming language the index was built with ("" none)
-// Postings of one term are ordered by channel, then time: a channel restriction or a date range
-// is a seek, and within a channel the documents are in time order. Filters (from:, with:,
-// has:, is:) are postings of reserved terms that start with 0x01, so they are seeks as well.
+// The index is a small LSM of its own. A newly indexed message costs two keys in the batch that
+// stores it: its document record ('d', which carries the text) and a log entry ('u'). Its
+// postings go to an in-memory segment, visible to searches as soon as that batch is committed.
+// When the memory segment holds SearchOptions::segment_docs messages, it is flushed into an
+// immutable segment of posting blocks (one key per 128 postings of a term), and whenever
+// merge_fan_in segments of one level pile up they are merged into one of the next level. At
+// start the memory segment is rebuilt from the log entries and document records, so nothing
+// acknowledged is lost. An edit or a deletion removes the old version from the memory segment,
+// or marks it dead in the flushed segment that holds it ('x'); merges drop dead postings.
+//
+// Layout (all in Cf::kSearch; integers big-endian, see index_keys.h and postings.h):
+//   'b' segment term 0x00 last-DocKey -> a block of up to 128 postings (postings.h)
+//   'g' segment                  -> SegmentFile: serial range, documents, level
+//   'x' segment DocKey           -> "" (that document's postings in that segment are stale)
+//   'u' serial                   -> channel, seq: indexed after the last flush (the log)
+//   'd' channel seq              -> the document: serial, time, author, flags, DM members, text
+//   'f' term                     -> document frequency in the flushed segments (u64)
+//   'S' "docs" / 'S' "length"    -> number of documents / sum of their lengths (u64, ditto)
+//   'w' surface                  -> the term it is indexed as (lexicon for prefix search)
+//   'S' "analyzer"               -> the stemming language the index was built with ("" none)
+//   'S' "format"                 -> "2" (this layout)
+// Within a segment, a term's postings are ordered by channel, then time: a channel restriction
+// or a date range is a seek, and within a channel the documents are in time order. Filters
+// (from:, with:, has:, is:) are postings of reserved terms that start with 0x01.
 #ifndef MERIDIAN_SERVER_SEARCH_SEARCH_INDEX_H_
 #define MERIDIAN_SERVER_SEARCH_SEARCH_INDEX_H_
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -27,6 +41,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "server/search/segments.h"
 #include "server/search/tokenizer.h"
 #include "storage/kv_store.h"
 #include "storage/write_batch.h"
@@ -58,6 +73,10 @@ struct SearchOptions {
   int max_offset = 10000;
   // Target length of a snippet; shorter messages are shown whole.
   size_t snippet_bytes = 200;
+  // Messages held in memory before they are flushed into a segment (and replayed at start).
+  size_t segment_docs = 8192;
+  // This many segments of one level are merged into one of the next level.
+  size_t merge_fan_in = 8;
 };
 
 enum class SearchSort { kRelevance, kNewest };
@@ -101,41 +120,50 @@ struct SearchResults {
   std::string next_page_token;  // empty on the last page
 };
 
-// Safe for concurrent Search. IndexMessage and DiscardCachedStats must be called from one writer
-// thread at a time. `store` must outlive the index.
+// Safe for concurrent Search. IndexMessage, Commit, Abandon and FlushStats must be called from
+// one writer thread at a time.
 //
-// Collection statistics: IndexMessage keeps document frequencies, the document count and the
-// total length in an in-memory write-through cache, loaded from the store on first touch of each
-// key, and puts the new absolute values into the same batch. So several messages indexed before
-// their batches are written (group commit) never lose an update. If a batch built by
-// IndexMessage is NOT committed, the writer must call DiscardCachedStats() before indexing again.
-// To keep a message to a few keys, a statistic is written only when its stored value would
-// otherwise lag the exact one by more than 1/64 (statistics below 64 are always exact), and
-// FlushStats() writes them all exactly at shutdown. After a crash, document frequencies and the
-// collection size are within 1.6% of the truth, which shifts a BM25 idf by a few hundredths.
-// Hit counts never depend on them; they come from the postings.
+// Writing: IndexMessage adds a message's changes to a batch. Once that batch is written the
+// writer calls Commit(), which makes them visible to searches; if it is NOT written, Abandon(),
+// which rebuilds the in-memory state from the store. Several IndexMessage calls may precede one
+// Commit (a group of batches written together).
+//
+// Collection statistics. A term's document frequency is its stored 'f' value plus the memory
+// segment's count: a flush adds the segment's counts to the stored values, and an edit or a
+// deletion of a flushed message subtracts its terms, both in the batch that makes the change,
+// so it is exact. The document count and the total length (for BM25's average length) are
+// kept in an in-memory write-through cache and put into a batch only when the stored value would
+// otherwise lag the exact one by more than 1/64 (exact below 64); FlushStats() writes them
+// exactly at shutdown, and after a crash they are within 1.6%. Hit counts never depend on
+// statistics; they come from the postings.
 class SearchIndex {
  public:
-  // Check options with Validate(); a bad stemming language falls back to no stemming here.
-  SearchIndex(storage::KvStore& store, SearchOptions options);
+  // Checks the analyzer (CheckAnalyzer) and the index format, and loads the segments and the
+  // memory segment. FAILED_PRECONDITION for an index this version cannot read.
+  static absl::StatusOr<std::unique_ptr<SearchIndex>> Open(storage::KvStore& store,
+                                                           SearchOptions options);
   ~SearchIndex();
 
-  // INVALID_ARGUMENT for an unknown stemming language.
+  // INVALID_ARGUMENT for an unknown stemming language or bad sizes.
   static absl::Status Validate(const SearchOptions& options);
 
   // Records the analyzer (stemming language or none) in a new index; FAILED_PRECONDITION when
   // the store's index was built with a different one, since its postings would no longer meet
-  // the query terms. Call before indexing or searching.
+  // the query terms.
   static absl::Status CheckAnalyzer(storage::KvStore& store, const SearchOptions& options);
 
   // Adds to *batch the changes that make `current` findable and `previous` no longer findable.
   // previous == nullptr for a new message; current == nullptr for a deletion. Both must name the
-  // same (channel, seq) when both are given.
+  // same (channel, seq) when both are given. May also flush the memory segment or merge
+  // segments: a merge writes its new blocks to the store directly (invisible until *batch,
+  // which installs them, is committed).
   void IndexMessage(const IndexedMessage* previous, const IndexedMessage* current,
                     storage::WriteBatch* batch);
 
-  // Forgets cached statistics so they are re-read from the store (after a failed write).
-  void DiscardCachedStats();
+  // The batches of every IndexMessage since the last Commit or Abandon were written.
+  void Commit();
+  // They were not: forget what they changed in memory.
+  void Abandon();
 
   // Adds to *batch the exact value of every statistic whose stored value lags (see the class
   // comment). Called by the writer thread before a clean shutdown.
@@ -144,6 +172,14 @@ class SearchIndex {
   // INVALID_ARGUMENT for a malformed query (with the byte position and what was expected), an
   // unknown @user/#channel or a bad page token; INTERNAL/UNAVAILABLE for storage errors.
   absl::StatusOr<SearchResults> Search(const SearchQuery& q, const AccessScope& scope);
+
+  // The number of messages that contain `term` (tests, diagnostics); INTERNAL on a read error
+  // is reported as 0.
+  uint64_t DocumentFrequency(std::string_view term) const;
+
+  // Flushed segments and messages in memory, as searches see them now (tests, diagnostics).
+  size_t segment_count() const;
+  size_t memory_docs() const;
 
  private:
   class TokenizerPool;
@@ -155,15 +191,39 @@ class SearchIndex {
   // A stored statistic may lag its exact value by up to value >> kStatToleranceShift.
   static constexpr int kStatToleranceShift = 6;
 
+  SearchIndex(storage::KvStore& store, SearchOptions options);
+
+  absl::Status Load(bool clean_up);
+  void Publish();
   void AdjustStat(const std::string& key, int64_t delta, storage::WriteBatch* batch);
   void PutStat(const std::string& key, CachedStat* stat, storage::WriteBatch* batch);
+  bool Unindex(const IndexedMessage& previous, storage::WriteBatch* batch);
+  void FlushMemory(storage::WriteBatch* batch);
+  absl::Status MaybeMerge(storage::WriteBatch* batch);
+  absl::Status Merge(size_t first, size_t count, storage::WriteBatch* batch);
+  void DeleteRetired(storage::WriteBatch* batch);
 
   storage::KvStore& store_;
   const SearchOptions options_;
-  std::unique_ptr<Tokenizer> writer_tokenizer_;        // writer thread only
-  std::unique_ptr<TokenizerPool> pool_;                // for searches
-  std::unordered_map<std::string, CachedStat> stats_;  // writer thread only
-  std::unordered_set<std::string> lexicon_written_;    // writer thread only
+  std::unique_ptr<Tokenizer> writer_tokenizer_;  // writer thread only
+  std::unique_ptr<TokenizerPool> pool_;          // for searches
+
+  mutable absl::Mutex view_mu_;
+  std::shared_ptr<const IndexView> view_ ABSL_GUARDED_BY(view_mu_);
+
+  // Writer thread only.
+  std::unordered_map<std::string, CachedStat> stats_;
+  std::unordered_set<std::string> lexicon_written_;
+  std::vector<Segment> segments_;  // oldest first; serial ranges ascending and disjoint
+  std::shared_ptr<MemSegment> memory_;
+  uint64_t next_serial_ = 1;
+  uint64_t next_segment_ = 1;
+  std::unordered_set<uint64_t> unwritten_;  // flushed since the last Commit: blocks in a batch
+  std::vector<std::shared_ptr<const SegmentFile>> retired_;  // merged away; blocks still stored
+  bool reload_ = false;                                        // Abandon() was called
+  // Serials of the messages indexed since the last Commit (their document records may not be
+  // in the store yet).
+  std::map<std::pair<uint64_t, uint64_t>, uint64_t> uncommitted_;
 };
 
 }  // namespace meridian::search

@@ -121,7 +121,12 @@ class MeridianEngine final : public Engine {
     store_ = *std::move(store);
     search::SearchOptions o;
     o.stemming = stemming_;
-    index_ = std::make_unique<search::SearchIndex>(*store_, o);
+    auto index = search::SearchIndex::Open(*store_, o);
+    if (!index.ok()) {
+      std::fprintf(stderr, "open index: %s\n", std::string(index.status().message()).c_str());
+      std::exit(2);
+    }
+    index_ = *std::move(index);
     // One batch per message (its postings would share it with the message itself), written in
     // groups like the server's group commit.
     constexpr size_t kGroup = 256;
@@ -153,6 +158,7 @@ class MeridianEngine final : public Engine {
           std::fprintf(stderr, "write: %s\n", std::string(st.message()).c_str());
           std::exit(2);
         }
+        index_->Commit();
         group.Clear();
       }
     }

@@ -1,0 +1,71 @@
+// Posting lists as the index stores them: blocks of up to kBlockPostings postings of one term,
+// in DocKey order, delta-encoded into one value (key 'b' segment term 0x00 last-DocKey, see
+// index_keys.h).
+//
+// Block value: varint count, u64 base time (the smallest time key in the block), then per
+// posting:
+//   varint channel delta (0: same channel as the previous posting)
+//   varint time: delta from the previous posting's time when the channel is the same, else
+//          time - base
+//   varint seq: zigzag delta from the previous seq when the channel is the same, else the seq
+//   varint document length, varint term frequency, varint byte length of the positions,
+//   then the positions as varint deltas (none for filter terms).
+#ifndef MERIDIAN_SERVER_SEARCH_POSTINGS_H_
+#define MERIDIAN_SERVER_SEARCH_POSTINGS_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "server/search/index_keys.h"
+
+namespace meridian::search {
+
+inline constexpr size_t kBlockPostings = 128;
+
+struct Posting {
+  DocKey doc;
+  uint32_t doc_length = 0;
+  uint32_t tf = 0;         // number of positions
+  uint32_t pos_begin = 0;  // index of the first position in PostingList::positions
+};
+
+// A decoded run of postings in DocKey order.
+struct PostingList {
+  std::vector<Posting> postings;
+  std::vector<uint32_t> positions;  // absolute word positions, grouped per posting
+};
+
+// Encodes postings[begin, end) (DocKey order, positions taken from `list`) as one block value.
+void EncodeBlock(const PostingList& list, size_t begin, size_t end, std::string* out);
+
+// Reads a block value one posting at a time, without decoding positions unless asked.
+class BlockDecoder {
+ public:
+  // False when `block` is malformed. The bytes must outlive the decoder's use.
+  bool Reset(std::string_view block);
+  // Moves to the next posting; false at the end (or on a malformed block, see ok()).
+  bool Next();
+  bool ok() const { return ok_; }
+  const DocKey& doc() const { return doc_; }
+  uint32_t doc_length() const { return doc_length_; }
+  uint32_t tf() const { return tf_; }
+  // Appends the current posting's absolute positions to *out.
+  void Positions(std::vector<uint32_t>* out) const;
+
+ private:
+  std::string_view rest_;
+  uint64_t remaining_ = 0;
+  uint64_t base_ = 0;
+  bool first_ = true;
+  bool ok_ = true;
+  DocKey doc_;
+  uint32_t doc_length_ = 0;
+  uint32_t tf_ = 0;
+  std::string_view positions_;
+};
+
+}  // namespace meridian::search
+
+#endif  // MERIDIAN_SERVER_SEARCH_POSTINGS_H_

@@ -1,0 +1,103 @@
+#include "server/search/segments.h"
+
+#include <algorithm>
+
+namespace meridian::search {
+
+std::string EncodeSegmentFile(const SegmentFile& f) {
+  std::string v;
+  AppendVarint(&v, f.serial_lo);
+  AppendVarint(&v, f.serial_hi);
+  AppendVarint(&v, f.docs);
+  AppendVarint(&v, f.level);
+  return v;
+}
+
+bool DecodeSegmentFile(uint64_t id, std::string_view value, SegmentFile* f) {
+  uint64_t level = 0;
+  f->id = id;
+  return ReadVarint(&value, &f->serial_lo) && ReadVarint(&value, &f->serial_hi) &&
+         ReadVarint(&value, &f->docs) && ReadVarint(&value, &level) &&
+         f->serial_lo <= f->serial_hi && (f->level = static_cast<uint32_t>(level), true);
+}
+
+bool Segment::IsDead(const DocKey& d) const {
+  return !dead->empty() && std::binary_search(dead->begin(), dead->end(), d);
+}
+
+void MemSegment::Add(uint64_t serial, const DocKey& doc, uint32_t length,
+                     const std::vector<TermOccurrences>& terms) {
+  Doc d{serial, {}};
+  d.terms.reserve(terms.size());
+  absl::MutexLock lock(&mu_);
+  for (const TermOccurrences& t : terms) {
+    Term& term = terms_[t.term];
+    term.entries.push_back(Entry{doc, serial, length, static_cast<uint32_t>(t.positions.size()),
+                                 static_cast<uint32_t>(term.positions.size())});
+    term.positions.insert(term.positions.end(), t.positions.begin(), t.positions.end());
+    ++term.live;
+    d.terms.push_back(&term);
+  }
+  docs_[doc] = std::move(d);
+  ++live_docs_;
+}
+
+bool MemSegment::Remove(const DocKey& doc, uint64_t* serial) {
+  auto it = docs_.find(doc);
+  if (it == docs_.end()) return false;
+  *serial = it->second.serial;
+  absl::MutexLock lock(&mu_);
+  for (Term* t : it->second.terms) --t->live;
+  removed_.insert(*serial);
+  docs_.erase(it);
+  --live_docs_;
+  return true;
+}
+
+void MemSegment::Publish(uint64_t serial_hi) {
+  absl::MutexLock lock(&mu_);
+  published_hi_ = serial_hi;
+  if (published_removed_.size() != removed_.size()) published_removed_ = removed_;
+}
+
+PostingList MemSegment::Collect(const Term& t, uint64_t serial_hi,
+                                const std::unordered_set<uint64_t>& removed) const {
+  PostingList out;
+  out.postings.reserve(t.entries.size());
+  for (const Entry& e : t.entries) {
+    if (e.serial >= serial_hi || (!removed.empty() && removed.count(e.serial) > 0)) continue;
+    out.postings.push_back(Posting{e.doc, e.doc_length, e.tf, e.pos_begin});
+  }
+  std::sort(out.postings.begin(), out.postings.end(),
+            [](const Posting& a, const Posting& b) { return a.doc < b.doc; });
+  out.positions = t.positions;
+  return out;
+}
+
+PostingList MemSegment::Postings(std::string_view term) const {
+  absl::ReaderMutexLock lock(&mu_);
+  auto it = terms_.find(std::string(term));
+  if (it == terms_.end()) return {};
+  return Collect(it->second, published_hi_, published_removed_);
+}
+
+uint64_t MemSegment::Count(std::string_view term) const {
+  absl::ReaderMutexLock lock(&mu_);
+  auto it = terms_.find(std::string(term));
+  return it == terms_.end() ? 0 : it->second.live;
+}
+
+std::vector<std::pair<std::string, PostingList>> MemSegment::Drain() const {
+  absl::ReaderMutexLock lock(&mu_);
+  std::vector<std::pair<std::string, PostingList>> out;
+  out.reserve(terms_.size());
+  for (const auto& [term, t] : terms_) {
+    PostingList list = Collect(t, UINT64_MAX, removed_);
+    if (!list.postings.empty()) out.emplace_back(term, std::move(list));
+  }
+  std::sort(out.begin(), out.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
+  return out;
+}
+
+}  // namespace meridian::search
