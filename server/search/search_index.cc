@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <string_view>
 #include <optional>
 #include <queue>
 
@@ -60,28 +61,39 @@ struct DocTerms {
 DocTerms Analyze(Tokenizer& tokenizer, const IndexedMessage& m) {
   DocTerms out;
   std::vector<Token> tokens = tokenizer.Tokenize(m.text, &out.length);
-  std::map<std::string, std::vector<uint32_t>> positions;
-  for (Token& t : tokens) {
+  for (const Token& t : tokens) {
     if (t.surface != t.term || t.kind != Token::Kind::kCjkUnigram) {
       out.lexicon.emplace_back(t.surface, t.term);
     }
-    positions[std::move(t.term)].push_back(t.position);
   }
-  auto filter = [&](std::string term) { positions.emplace(std::move(term), std::vector<uint32_t>()); };
-  filter(std::string(kAllTerm));
-  filter(FromTerm(m.author));
-  if (HasLink(m.text)) filter(std::string(kLinkTerm));
-  if (m.has_reaction) filter(std::string(kReactionTerm));
-  if (m.in_thread) filter(std::string(kThreadTerm));
-  if (m.pinned) filter(std::string(kPinnedTerm));
+  // Group the tokens by term: sort (term, position) pairs, no map.
+  std::vector<std::pair<std::string_view, uint32_t>> order;
+  order.reserve(tokens.size() + 8);
+  for (const Token& t : tokens) order.emplace_back(t.term, t.position);
+  std::string from = FromTerm(m.author);
+  std::vector<std::string> with;
+  auto filter = [&](std::string_view term) { order.emplace_back(term, UINT32_MAX); };
+  filter(kAllTerm);
+  filter(from);
+  if (HasLink(m.text)) filter(kLinkTerm);
+  if (m.has_reaction) filter(kReactionTerm);
+  if (m.in_thread) filter(kThreadTerm);
+  if (m.pinned) filter(kPinnedTerm);
   if (m.is_direct) {
-    for (uint64_t u : m.direct_members) filter(WithTerm(u));
+    with.reserve(m.direct_members.size());
+    for (uint64_t u : m.direct_members) with.push_back(WithTerm(u));
+    for (const std::string& w : with) filter(w);
   }
-  out.terms.reserve(positions.size());
-  for (auto& [term, pos] : positions) {
-    std::sort(pos.begin(), pos.end());
-    pos.erase(std::unique(pos.begin(), pos.end()), pos.end());
-    out.terms.push_back(TermOccurrences{term, std::move(pos)});
+  std::sort(order.begin(), order.end());
+  for (size_t i = 0; i < order.size();) {
+    TermOccurrences& t = out.terms.emplace_back();
+    t.term.assign(order[i].first);
+    for (; i < order.size() && order[i].first == t.term; ++i) {
+      const uint32_t p = order[i].second;
+      if (p != UINT32_MAX && (t.positions.empty() || t.positions.back() != p)) {
+        t.positions.push_back(p);
+      }
+    }
   }
   return out;
 }
@@ -490,7 +502,7 @@ void SearchIndex::IndexMessage(const IndexedMessage* previous, const IndexedMess
   if (previous != nullptr) {
     // The memory segment counts its own documents' terms; a flushed version's are in the
     // stored document frequencies.
-    if (Unindex(*previous, batch)) {
+    if (Unindex(*previous, before.terms, batch)) {
       for (const TermOccurrences& t : before.terms) {
         if (!IsFilterTerm(t.term)) AdjustStat(DfKey(t.term), -1, batch);
       }
@@ -525,10 +537,11 @@ void SearchIndex::IndexMessage(const IndexedMessage* previous, const IndexedMess
 
 // Takes the indexed version of `m` out of the memory segment, or marks it dead in the flushed
 // segment that holds it (then returns true).
-bool SearchIndex::Unindex(const IndexedMessage& m, storage::WriteBatch* batch) {
+bool SearchIndex::Unindex(const IndexedMessage& m, const std::vector<TermOccurrences>& terms,
+                          storage::WriteBatch* batch) {
   const DocKey doc = KeyOf(m);
   uint64_t serial = 0;
-  if (memory_->Remove(doc, &serial)) {
+  if (memory_->Remove(doc, terms, &serial)) {
     batch->Delete(storage::Cf::kSearch, LogKey(serial));
     return false;
   }

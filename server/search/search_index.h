@@ -38,6 +38,8 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
@@ -197,7 +199,8 @@ class SearchIndex {
   void Publish();
   void AdjustStat(const std::string& key, int64_t delta, storage::WriteBatch* batch);
   void PutStat(const std::string& key, CachedStat* stat, storage::WriteBatch* batch);
-  bool Unindex(const IndexedMessage& previous, storage::WriteBatch* batch);
+  bool Unindex(const IndexedMessage& previous, const std::vector<TermOccurrences>& terms,
+               storage::WriteBatch* batch);
   void FlushMemory(storage::WriteBatch* batch);
   absl::Status MaybeMerge(storage::WriteBatch* batch);
   absl::Status Merge(size_t first, size_t count, storage::WriteBatch* batch);
@@ -212,8 +215,8 @@ class SearchIndex {
   std::shared_ptr<const IndexView> view_ ABSL_GUARDED_BY(view_mu_);
 
   // Writer thread only.
-  std::unordered_map<std::string, CachedStat> stats_;
-  std::unordered_set<std::string> lexicon_written_;
+  absl::flat_hash_map<std::string, CachedStat> stats_;
+  absl::flat_hash_set<std::string> lexicon_written_;
   std::vector<Segment> segments_;  // oldest first; serial ranges ascending and disjoint
   std::shared_ptr<MemSegment> memory_;
   uint64_t next_serial_ = 1;

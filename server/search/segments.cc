@@ -27,8 +27,6 @@ bool Segment::IsDead(const DocKey& d) const {
 
 void MemSegment::Add(uint64_t serial, const DocKey& doc, uint32_t length,
                      const std::vector<TermOccurrences>& terms) {
-  Doc d{serial, {}};
-  d.terms.reserve(terms.size());
   absl::MutexLock lock(&mu_);
   for (const TermOccurrences& t : terms) {
     Term& term = terms_[t.term];
@@ -36,18 +34,21 @@ void MemSegment::Add(uint64_t serial, const DocKey& doc, uint32_t length,
                                  static_cast<uint32_t>(term.positions.size())});
     term.positions.insert(term.positions.end(), t.positions.begin(), t.positions.end());
     ++term.live;
-    d.terms.push_back(&term);
   }
-  docs_[doc] = std::move(d);
+  docs_[doc] = serial;
   ++live_docs_;
 }
 
-bool MemSegment::Remove(const DocKey& doc, uint64_t* serial) {
+bool MemSegment::Remove(const DocKey& doc, const std::vector<TermOccurrences>& terms,
+                        uint64_t* serial) {
   auto it = docs_.find(doc);
   if (it == docs_.end()) return false;
-  *serial = it->second.serial;
+  *serial = it->second;
   absl::MutexLock lock(&mu_);
-  for (Term* t : it->second.terms) --t->live;
+  for (const TermOccurrences& t : terms) {
+    auto term = terms_.find(t.term);
+    if (term != terms_.end() && term->second.live > 0) --term->second.live;
+  }
   removed_.insert(*serial);
   docs_.erase(it);
   --live_docs_;
@@ -76,14 +77,14 @@ PostingList MemSegment::Collect(const Term& t, uint64_t serial_hi,
 
 PostingList MemSegment::Postings(std::string_view term) const {
   absl::ReaderMutexLock lock(&mu_);
-  auto it = terms_.find(std::string(term));
+  auto it = terms_.find(absl::string_view(term.data(), term.size()));
   if (it == terms_.end()) return {};
   return Collect(it->second, published_hi_, published_removed_);
 }
 
 uint64_t MemSegment::Count(std::string_view term) const {
   absl::ReaderMutexLock lock(&mu_);
-  auto it = terms_.find(std::string(term));
+  auto it = terms_.find(absl::string_view(term.data(), term.size()));
   return it == terms_.end() ? 0 : it->second.live;
 }
 

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
 #include "absl/synchronization/mutex.h"
 #include "server/search/postings.h"
 
@@ -61,7 +62,8 @@ class MemSegment {
   void Add(uint64_t serial, const DocKey& doc, uint32_t length,
            const std::vector<TermOccurrences>& terms);
   // Removes `doc` if this segment holds it (added and not removed) and returns its serial.
-  bool Remove(const DocKey& doc, uint64_t* serial);
+  // `terms` are the terms it was added with.
+  bool Remove(const DocKey& doc, const std::vector<TermOccurrences>& terms, uint64_t* serial);
   size_t docs() const { return live_docs_.load(std::memory_order_relaxed); }
   // Everything added and not removed, by term in DocKey order, as the writer sees it.
   std::vector<std::pair<std::string, PostingList>> Drain() const;
@@ -86,10 +88,6 @@ class MemSegment {
     std::vector<uint32_t> positions;
     uint64_t live = 0;  // entries not removed
   };
-  struct Doc {
-    uint64_t serial;
-    std::vector<Term*> terms;  // nodes of terms_, which never move
-  };
   struct DocKeyHash {
     size_t operator()(const DocKey& d) const {
       return std::hash<uint64_t>()(d.channel * 0x9e3779b97f4a7c15ull ^ d.seq);
@@ -100,12 +98,12 @@ class MemSegment {
 
   const uint64_t serial_lo_;
   mutable absl::Mutex mu_;
-  std::unordered_map<std::string, Term> terms_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<std::string, Term> terms_ ABSL_GUARDED_BY(mu_);
   std::unordered_set<uint64_t> removed_ ABSL_GUARDED_BY(mu_);            // the writer's view
   std::unordered_set<uint64_t> published_removed_ ABSL_GUARDED_BY(mu_);  // searches' view
   uint64_t published_hi_ ABSL_GUARDED_BY(mu_) = 0;
   // Writer thread only.
-  std::unordered_map<DocKey, Doc, DocKeyHash> docs_;
+  absl::flat_hash_map<DocKey, uint64_t, DocKeyHash> docs_;
   std::atomic<size_t> live_docs_{0};
 };
 
