@@ -36,15 +36,19 @@ bool TermCursor::LoadBlock() {
   }
   std::string_view key = it_->key();
   if (key.size() != prefix_.size() + 24 || key.substr(0, prefix_.size()) != prefix_) return false;
+  // The block's bytes are kept whole: positions are read from them only when asked for.
+  list_.positions.assign(it_->value());
   BlockDecoder dec;
-  if (!dec.Reset(it_->value())) {
+  if (!dec.Reset(list_.positions)) {
     if (ctx_->status.ok()) ctx_->status = absl::DataLossError("search: malformed posting block");
     return false;
   }
+  const char* base = list_.positions.data();
   while (dec.Next()) {
-    list_.postings.push_back(Posting{dec.doc(), dec.doc_length(), dec.tf(),
-                                     static_cast<uint32_t>(list_.positions.size())});
-    dec.Positions(&list_.positions);
+    list_.postings.push_back(
+        Posting{dec.doc(), dec.doc_length(), dec.tf(),
+                static_cast<uint32_t>(dec.positions().data() - base),
+                static_cast<uint32_t>(dec.positions().size())});
   }
   if (!dec.ok() || list_.postings.empty()) {
     if (ctx_->status.ok()) ctx_->status = absl::DataLossError("search: malformed posting block");
@@ -161,8 +165,7 @@ double TermCursor::Score() {
 void TermCursor::Positions(std::vector<uint32_t>* out) const {
   out->clear();
   const Posting& p = current();
-  out->assign(list_.positions.begin() + p.pos_begin,
-              list_.positions.begin() + p.pos_begin + p.tf);
+  DecodePositions(std::string_view(list_.positions).substr(p.pos_begin, p.pos_bytes), out);
 }
 
 AndCursor::AndCursor(std::vector<std::unique_ptr<Cursor>> must,

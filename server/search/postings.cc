@@ -8,7 +8,44 @@ namespace {
 uint64_t ZigZag(int64_t v) { return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63); }
 int64_t UnZigZag(uint64_t v) { return static_cast<int64_t>(v >> 1) ^ -static_cast<int64_t>(v & 1); }
 
+// Reads a varint at *p (before end); false when truncated. Most fields fit one byte.
+inline bool Varint(const char** p, const char* end, uint64_t* v) {
+  if (*p < end && (static_cast<uint8_t>(**p) & 0x80) == 0) {
+    *v = static_cast<uint8_t>(*(*p)++);
+    return true;
+  }
+  uint64_t result = 0;
+  for (int shift = 0; shift <= 63 && *p < end; shift += 7) {
+    const uint8_t b = static_cast<uint8_t>(*(*p)++);
+    result |= static_cast<uint64_t>(b & 0x7f) << shift;
+    if ((b & 0x80) == 0) {
+      *v = result;
+      return true;
+    }
+  }
+  return false;
+}
+
 }  // namespace
+
+void EncodePositions(const std::vector<uint32_t>& positions, std::string* out) {
+  uint32_t last = 0;
+  for (uint32_t at : positions) {
+    AppendVarint(out, at - last);
+    last = at;
+  }
+}
+
+void DecodePositions(std::string_view bytes, std::vector<uint32_t>* out) {
+  const char* p = bytes.data();
+  const char* end = p + bytes.size();
+  uint64_t delta = 0;
+  uint32_t at = 0;
+  while (p < end && Varint(&p, end, &delta)) {
+    at += static_cast<uint32_t>(delta);
+    out->push_back(at);
+  }
+}
 
 void EncodeBlock(const PostingList& list, size_t begin, size_t end, std::string* out) {
   out->clear();
@@ -16,7 +53,6 @@ void EncodeBlock(const PostingList& list, size_t begin, size_t end, std::string*
   for (size_t i = begin; i < end; ++i) base = std::min(base, list.postings[i].doc.time);
   AppendVarint(out, end - begin);
   storage::AppendU64(out, base);
-  std::string pos;
   const Posting* prev = nullptr;
   for (size_t i = begin; i < end; ++i) {
     const Posting& p = list.postings[i];
@@ -31,26 +67,20 @@ void EncodeBlock(const PostingList& list, size_t begin, size_t end, std::string*
     }
     AppendVarint(out, p.doc_length);
     AppendVarint(out, p.tf);
-    pos.clear();
-    uint32_t last = 0;
-    for (uint32_t j = 0; j < p.tf; ++j) {
-      const uint32_t at = list.positions[p.pos_begin + j];
-      AppendVarint(&pos, at - last);
-      last = at;
-    }
-    AppendVarint(out, pos.size());
-    out->append(pos);
+    AppendVarint(out, p.pos_bytes);
+    out->append(list.positions, p.pos_begin, p.pos_bytes);
     prev = &p;
   }
 }
 
 bool BlockDecoder::Reset(std::string_view block) {
-  rest_ = block;
+  p_ = block.data();
+  end_ = p_ + block.size();
   first_ = true;
-  ok_ = ReadVarint(&rest_, &remaining_) && rest_.size() >= 8;
+  ok_ = Varint(&p_, end_, &remaining_) && end_ - p_ >= 8;
   if (!ok_) return false;
-  base_ = *storage::ReadU64(rest_);
-  rest_.remove_prefix(8);
+  base_ = *storage::ReadU64(std::string_view(p_, 8));
+  p_ += 8;
   return true;
 }
 
@@ -58,9 +88,9 @@ bool BlockDecoder::Next() {
   if (!ok_ || remaining_ == 0) return false;
   --remaining_;
   uint64_t channel_delta = 0, time = 0, seq = 0, length = 0, tf = 0, pos_bytes = 0;
-  ok_ = ReadVarint(&rest_, &channel_delta) && ReadVarint(&rest_, &time) &&
-        ReadVarint(&rest_, &seq) && ReadVarint(&rest_, &length) && ReadVarint(&rest_, &tf) &&
-        ReadVarint(&rest_, &pos_bytes) && pos_bytes <= rest_.size();
+  ok_ = Varint(&p_, end_, &channel_delta) && Varint(&p_, end_, &time) &&
+        Varint(&p_, end_, &seq) && Varint(&p_, end_, &length) && Varint(&p_, end_, &tf) &&
+        Varint(&p_, end_, &pos_bytes) && pos_bytes <= static_cast<uint64_t>(end_ - p_);
   if (!ok_) return false;
   if (first_ || channel_delta != 0) {
     doc_.channel = first_ ? channel_delta : doc_.channel + channel_delta;
@@ -73,19 +103,9 @@ bool BlockDecoder::Next() {
   first_ = false;
   doc_length_ = static_cast<uint32_t>(length);
   tf_ = static_cast<uint32_t>(tf);
-  positions_ = rest_.substr(0, pos_bytes);
-  rest_.remove_prefix(pos_bytes);
+  positions_ = std::string_view(p_, pos_bytes);
+  p_ += pos_bytes;
   return true;
-}
-
-void BlockDecoder::Positions(std::vector<uint32_t>* out) const {
-  std::string_view p = positions_;
-  uint64_t delta = 0;
-  uint32_t at = 0;
-  while (!p.empty() && ReadVarint(&p, &delta)) {
-    at += static_cast<uint32_t>(delta);
-    out->push_back(at);
-  }
 }
 
 }  // namespace meridian::search

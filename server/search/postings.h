@@ -28,19 +28,26 @@ struct Posting {
   DocKey doc;
   uint32_t doc_length = 0;
   uint32_t tf = 0;         // number of positions
-  uint32_t pos_begin = 0;  // index of the first position in PostingList::positions
+  uint32_t pos_begin = 0;  // the positions: bytes [pos_begin, pos_begin + pos_bytes) of
+  uint32_t pos_bytes = 0;  // PostingList::positions, varint deltas from 0
 };
 
-// A decoded run of postings in DocKey order.
+// A decoded run of postings in DocKey order. Positions stay encoded until asked for (only
+// phrases and proximity need them).
 struct PostingList {
   std::vector<Posting> postings;
-  std::vector<uint32_t> positions;  // absolute word positions, grouped per posting
+  std::string positions;
 };
+
+// Appends `positions` (sorted) as varint deltas.
+void EncodePositions(const std::vector<uint32_t>& positions, std::string* out);
+// Appends the absolute positions encoded in `bytes` to *out.
+void DecodePositions(std::string_view bytes, std::vector<uint32_t>* out);
 
 // Encodes postings[begin, end) (DocKey order, positions taken from `list`) as one block value.
 void EncodeBlock(const PostingList& list, size_t begin, size_t end, std::string* out);
 
-// Reads a block value one posting at a time, without decoding positions unless asked.
+// Reads a block value one posting at a time, without decoding positions.
 class BlockDecoder {
  public:
   // False when `block` is malformed. The bytes must outlive the decoder's use.
@@ -51,11 +58,12 @@ class BlockDecoder {
   const DocKey& doc() const { return doc_; }
   uint32_t doc_length() const { return doc_length_; }
   uint32_t tf() const { return tf_; }
-  // Appends the current posting's absolute positions to *out.
-  void Positions(std::vector<uint32_t>* out) const;
+  // The current posting's encoded positions (see DecodePositions), inside the block.
+  std::string_view positions() const { return positions_; }
 
  private:
-  std::string_view rest_;
+  const char* p_ = nullptr;
+  const char* end_ = nullptr;
   uint64_t remaining_ = 0;
   uint64_t base_ = 0;
   bool first_ = true;

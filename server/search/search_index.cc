@@ -672,8 +672,9 @@ absl::Status SearchIndex::Merge(size_t first, size_t count, storage::WriteBatch*
         while (dec.Next()) {
           if (in.segment->IsDead(dec.doc())) continue;
           merged.postings.push_back(Posting{dec.doc(), dec.doc_length(), dec.tf(),
-                                            static_cast<uint32_t>(merged.positions.size())});
-          dec.Positions(&merged.positions);
+                                            static_cast<uint32_t>(merged.positions.size()),
+                                            static_cast<uint32_t>(dec.positions().size())});
+          merged.positions.append(dec.positions());
         }
         if (!dec.ok()) return absl::DataLossError("search: malformed block");
       }
@@ -793,6 +794,10 @@ absl::StatusOr<SearchResults> SearchIndex::Search(const SearchQuery& q, const Ac
     hit.seq = ranked[i].doc.seq;
     hit.time_us = KeyToTime(ranked[i].doc.time);
     hit.score = ranked[i].score;
+    if (!q.documents) {
+      results.hits.push_back(std::move(hit));
+      continue;
+    }
     ASSIGN_OR_RETURN(std::optional<std::string> record,
                      store_.Get(storage::Cf::kSearch, DocRecordKey(hit.channel, hit.seq)));
     IndexedMessage doc;

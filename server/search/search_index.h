@@ -92,7 +92,10 @@ struct SearchQuery {
   // Maps "@name" to a user id and "#name" to a channel id; NOT_FOUND for unknown names (the
   // search then fails with INVALID_ARGUMENT naming the position). Called on the search thread.
   std::function<absl::StatusOr<uint64_t>(std::string_view name)> resolve;
-  bool snippets = true;  // false skips reading texts (benchmarks, counts only)
+  bool snippets = true;  // false skips making snippets
+  // false: hits carry only channel, seq, time and score (no author, no snippet) and no document
+  // record is read; for callers that load the messages themselves, and benchmarks.
+  bool documents = true;
 };
 
 // The channels the searcher may read now; nothing from any other channel is ever returned,

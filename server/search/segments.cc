@@ -30,9 +30,11 @@ void MemSegment::Add(uint64_t serial, const DocKey& doc, uint32_t length,
   absl::MutexLock lock(&mu_);
   for (const TermOccurrences& t : terms) {
     Term& term = terms_[t.term];
+    const size_t begin = term.positions.size();
+    EncodePositions(t.positions, &term.positions);
     term.entries.push_back(Entry{doc, serial, length, static_cast<uint32_t>(t.positions.size()),
-                                 static_cast<uint32_t>(term.positions.size())});
-    term.positions.insert(term.positions.end(), t.positions.begin(), t.positions.end());
+                                 static_cast<uint32_t>(begin),
+                                 static_cast<uint32_t>(term.positions.size() - begin)});
     ++term.live;
   }
   docs_[doc] = serial;
@@ -67,7 +69,7 @@ PostingList MemSegment::Collect(const Term& t, uint64_t serial_hi,
   out.postings.reserve(t.entries.size());
   for (const Entry& e : t.entries) {
     if (e.serial >= serial_hi || (!removed.empty() && removed.count(e.serial) > 0)) continue;
-    out.postings.push_back(Posting{e.doc, e.doc_length, e.tf, e.pos_begin});
+    out.postings.push_back(Posting{e.doc, e.doc_length, e.tf, e.pos_begin, e.pos_bytes});
   }
   std::sort(out.postings.begin(), out.postings.end(),
             [](const Posting& a, const Posting& b) { return a.doc < b.doc; });

@@ -81,12 +81,13 @@ class MemSegment {
     uint64_t serial;
     uint32_t doc_length;
     uint32_t tf;
-    uint32_t pos_begin;
+    uint32_t pos_begin;  // into Term::positions
+    uint32_t pos_bytes;
   };
   struct Term {
     std::vector<Entry> entries;  // in serial order
-    std::vector<uint32_t> positions;
-    uint64_t live = 0;  // entries not removed
+    std::string positions;       // encoded (EncodePositions), one run per entry
+    uint64_t live = 0;           // entries not removed
   };
   struct DocKeyHash {
     size_t operator()(const DocKey& d) const {

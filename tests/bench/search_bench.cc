@@ -3,9 +3,11 @@
 // same query classes on all three. Not a test; see RESULTS.md for figures and the command.
 //
 //   search_bench [--messages N] [--queries N] [--dir PATH] [--no-stemming] [--check]
+//                [--only-meridian]
 //
 // --check compares Meridian's total hit counts with FTS5's and exits 1 on any difference (use
-// with --no-stemming, since FTS5's unicode61 does not stem).
+// with --no-stemming, since FTS5's unicode61 does not stem). --only-meridian skips the baselines
+// (for profiling; their columns and the ratios are then 0).
 #include <sqlite3.h>
 #include <sys/resource.h>
 #include <time.h>
@@ -40,6 +42,7 @@ struct Args {
   std::string dir;
   bool stemming = true;
   bool check = false;
+  bool only_meridian = false;
 };
 
 enum class Kind { kRare, kMid, kCommon, kCommonNewest, kAnd, kPhrase, kPrefix, kChannel };
@@ -177,6 +180,7 @@ class MeridianEngine final : public Engine {
     search::SearchQuery sq;
     sq.page_size = 50;
     sq.snippets = snippets_;
+    sq.documents = snippets_;  // without snippets: ids only, like the baselines' queries
     switch (q.kind) {
       case Kind::kAnd:
         sq.text = q.words[0] + " " + q.words[1];
@@ -475,10 +479,12 @@ int Main(int argc, char** argv) {
       args.stemming = false;
     else if (a == "--check")
       args.check = true;
+    else if (a == "--only-meridian")
+      args.only_meridian = true;
     else {
       std::fprintf(stderr,
                    "usage: search_bench [--messages N] [--queries N] [--dir PATH] [--no-stemming] "
-                   "[--check]\n");
+                   "[--check] [--only-meridian]\n");
       return 2;
     }
   }
@@ -504,6 +510,7 @@ int Main(int argc, char** argv) {
   auto fts5 = std::make_unique<Fts5Engine>(dir / "fts5.db");
   auto xapian = std::make_unique<XapianEngine>(dir / "xapian");
   std::vector<Engine*> engines = {meridian.get(), fts5.get(), xapian.get()};
+  if (args.only_meridian) engines.resize(1);  // for profiling: no baselines, no ratios
   std::map<std::string, double> rate, cpu_rate;
   std::map<std::string, uint64_t> bytes;
   for (Engine* e : engines) {
@@ -521,7 +528,7 @@ int Main(int argc, char** argv) {
   }
 
   int mismatches = 0;
-  if (args.check) {
+  if (args.check && !args.only_meridian) {
     for (Kind k : {Kind::kRare, Kind::kMid, Kind::kCommon, Kind::kAnd, Kind::kPhrase, Kind::kPrefix,
                    Kind::kChannel}) {
       for (const Query& q : queries[k]) {
@@ -544,7 +551,7 @@ int Main(int argc, char** argv) {
   for (Kind k : kKinds) {
     const auto& qs = queries[k];
     Latency l[3];
-    for (int e = 0; e < 3; ++e) l[e] = Time(*engines[e], qs, args.queries);
+    for (size_t e = 0; e < engines.size(); ++e) l[e] = Time(*engines[e], qs, args.queries);
     double best = std::min(l[1].p50_ms, l[2].p50_ms);
     std::printf("| %s (%zu queries) | %.3f / %.3f | %.3f / %.3f | %.3f / %.3f | %.2f |\n",
                 KindName(k), qs.size(), l[0].p50_ms, l[0].p99_ms, l[1].p50_ms, l[1].p99_ms,
