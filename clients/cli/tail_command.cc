@@ -52,12 +52,8 @@ absl::Status Tail(CliContext& ctx, const TailOptions& opt) {
                     [&random] { return std::uniform_real_distribution<double>(0.0, 1.0)(random); });
   TailCallbacks callbacks;
   callbacks.notice = [&ctx](absl::string_view note) { ctx.err() << "meridian: " << note << "\n"; };
-  callbacks.on_response = [&](const meridian::v1::SubscribeResponse& response) -> absl::Status {
-    if (!response.has_event()) {
-      if (response.caught_up()) ctx.err() << "meridian: caught up; waiting for new events\n";
-      return absl::OkStatus();
-    }
-    const meridian::v1::Event& event = response.event();
+  callbacks.on_caught_up = [&ctx] { ctx.err() << "meridian: caught up; waiting for new events\n"; };
+  callbacks.on_event = [&](const meridian::v1::Event& event) -> absl::Status {
     if (!only_channel.empty() && event.channel_id() != only_channel) return absl::OkStatus();
     if (ctx.options().json) {
       CLI_ASSIGN_OR_RETURN(std::string line, ToJson(event, /*pretty=*/false));

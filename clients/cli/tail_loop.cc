@@ -16,6 +16,25 @@ absl::optional<std::string> ResumeCursor(const grpc::ClientContext& context) {
   return std::string(it->second.data(), it->second.size());
 }
 
+// Hands each event of `response` to the callbacks in order, moving the resume point after each
+// one handled. A server that predates batching (or ignores the request) sends `event`.
+absl::Status HandleResponse(const meridian::v1::SubscribeResponse& response, ResumeState& state,
+                            const TailCallbacks& callbacks) {
+  auto handle = [&](const meridian::v1::Event& event) {
+    absl::Status status = callbacks.on_event(event);
+    if (status.ok()) state.OnEventHandled(event.cursor());
+    return status;
+  };
+  if (response.has_event()) {
+    if (absl::Status s = handle(response.event()); !s.ok()) return s;
+  }
+  for (const meridian::v1::Event& event : response.events()) {
+    if (absl::Status s = handle(event); !s.ok()) return s;
+  }
+  if (response.caught_up() && callbacks.on_caught_up) callbacks.on_caught_up();
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::Status RunTailLoop(Connection& conn, ResumeState& state, InterruptWatcher& interrupts,
@@ -26,17 +45,14 @@ absl::Status RunTailLoop(Connection& conn, ResumeState& state, InterruptWatcher&
     interrupts.SetCancel([raw_context] { raw_context->TryCancel(); });
     meridian::v1::SubscribeRequest request;
     request.set_since_cursor(state.cursor());
+    request.set_batch(true);
     auto reader = conn.events().Subscribe(context.get(), request);
     meridian::v1::SubscribeResponse response;
     absl::Status handler_status;
-    while (reader->Read(&response)) {
+    while (handler_status.ok() && reader->Read(&response)) {
       state.OnStreamProgress();
-      handler_status = callbacks.on_response(response);
-      if (!handler_status.ok()) {
-        context->TryCancel();
-        break;
-      }
-      if (response.has_event()) state.OnEventHandled(response.event().cursor());
+      handler_status = HandleResponse(response, state, callbacks);
+      if (!handler_status.ok()) context->TryCancel();
     }
     grpc::Status finished = reader->Finish();
     interrupts.ClearCancel();

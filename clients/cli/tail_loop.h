@@ -13,17 +13,20 @@
 namespace meridian::cli {
 
 struct TailCallbacks {
-  // Handles one streamed response (an event or the caught-up marker). An error stops the loop
-  // and is returned. The event counts as handled (its cursor becomes the resume point) only
-  // after this returns OK.
-  std::function<absl::Status(const meridian::v1::SubscribeResponse&)> on_response;
+  // Handles one event, in cursor order (the loop asks the server for batches and unpacks them).
+  // An error stops the loop and is returned. The event counts as handled (its cursor becomes
+  // the resume point) only after this returns OK.
+  std::function<absl::Status(const meridian::v1::Event&)> on_event;
+  // The replay from the cursor has caught up with the live stream (once per subscription).
+  std::function<void()> on_caught_up;
   // Progress notes for a person ("reconnecting in 1s"); never data.
   std::function<void(absl::string_view)> notice;
 };
 
-// Subscribes from state.cursor() and keeps streaming, resubscribing after every ended stream
-// as `state` decides (RESOURCE_EXHAUSTED with "meridian-resume-cursor", a restarted server, a
-// dropped connection), until `interrupts` fires (returns OK) or a permanent error (returned).
+// Subscribes from state.cursor() with batched delivery and keeps streaming, resubscribing after
+// every ended stream as `state` decides (RESOURCE_EXHAUSTED with "meridian-resume-cursor", a
+// restarted server, a dropped connection), until `interrupts` fires (returns OK) or a permanent
+// error (returned).
 absl::Status RunTailLoop(Connection& conn, ResumeState& state, InterruptWatcher& interrupts,
                          const TailCallbacks& callbacks);
 

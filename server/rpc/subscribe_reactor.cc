@@ -13,6 +13,11 @@ namespace meridian::rpc {
 namespace {
 
 constexpr size_t kFetchBatch = 64;
+// A batched response holds at most this many events, and stops growing once it passes this many
+// bytes (a single larger event still goes out alone), so one write stays one modest HTTP/2 frame
+// run and a burst cannot make the server serialize megabytes for one stream at once.
+constexpr int kMaxBatchEvents = static_cast<int>(kFetchBatch);
+constexpr size_t kMaxBatchBytes = 64 * 1024;
 
 // A stream that ends at once with an error.
 class FailedReactor final : public grpc::ServerWriteReactor<v1::SubscribeResponse> {
@@ -24,8 +29,13 @@ class FailedReactor final : public grpc::ServerWriteReactor<v1::SubscribeRespons
 class SubscribeReactor final : public grpc::ServerWriteReactor<v1::SubscribeResponse>,
                                public EventWaiter {
  public:
-  SubscribeReactor(Core& core, grpc::CallbackServerContext* ctx, uint64_t user, uint64_t cursor)
-      : core_(core), ctx_(ctx), feed_(core.store(), core.dir(), core.hub(), user, cursor) {
+  // `batch`: the client asked for SubscribeResponse.events (see events.proto).
+  SubscribeReactor(Core& core, grpc::CallbackServerContext* ctx, uint64_t user, uint64_t cursor,
+                   bool batch)
+      : core_(core),
+        ctx_(ctx),
+        batch_(batch),
+        feed_(core.store(), core.dir(), core.hub(), user, cursor) {
     absl::MutexLock l(&mu_);
     Pump();
   }
@@ -52,7 +62,7 @@ class SubscribeReactor final : public grpc::ServerWriteReactor<v1::SubscribeResp
     delete this;
   }
 
-  // From the committer's thread when new events are published.
+  // From the hub's wake thread when new events are published.
   void Wake() override {
     absl::MutexLock l(&mu_);
     waiting_ = false;
@@ -105,14 +115,35 @@ class SubscribeReactor final : public grpc::ServerWriteReactor<v1::SubscribeResp
         pending_.assign(fetched.begin(), fetched.end());
       }
       response_.Clear();
-      *response_.mutable_event() = pending_.front()->record.event();
-      pending_.pop_front();
+      if (batch_) {
+        FillBatch();
+      } else {
+        *response_.mutable_event() = pending_.front()->record.event();
+        pending_.pop_front();
+      }
       Write();
+    }
+  }
+
+  // Moves the queued events, oldest first, into response_.events up to the batch limits. Events
+  // queue up (in pending_ and in the hub's ring behind the feed) while a write is in flight, so
+  // the next write carries all of them: one message and one frame per stream per write instead
+  // of one per event.
+  void FillBatch() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    size_t bytes = 0;
+    while (!pending_.empty() && response_.events_size() < kMaxBatchEvents) {
+      const v1::Event& event = pending_.front()->record.event();
+      size_t size = event.ByteSizeLong();
+      if (response_.events_size() > 0 && bytes + size > kMaxBatchBytes) break;
+      *response_.add_events() = event;
+      bytes += size;
+      pending_.pop_front();
     }
   }
 
   Core& core_;
   grpc::CallbackServerContext* ctx_;
+  const bool batch_;
   absl::Mutex mu_;
   EventFeed feed_ ABSL_GUARDED_BY(mu_);
   std::deque<std::shared_ptr<const HubEvent>> pending_ ABSL_GUARDED_BY(mu_);
@@ -138,7 +169,7 @@ grpc::ServerWriteReactor<v1::SubscribeResponse>* EventHandler::Subscribe(
                      absl::StrCat("since_cursor ", *cursor, " is ahead of the newest event (", head,
                                   "); was the server's data directory replaced?")));
   }
-  return new SubscribeReactor(core_, ctx, caller->user_id, *cursor);
+  return new SubscribeReactor(core_, ctx, caller->user_id, *cursor, req->batch());
 }
 
 }  // namespace meridian::rpc

@@ -1,7 +1,9 @@
-// The EventService: one SubscribeReactor per open stream. A reactor holds at most one event in
-// flight and pulls the next one from its EventFeed only when the previous write completed, so a
-// slow client is never buffered for; when it falls out of the live ring it is ended with
-// RESOURCE_EXHAUSTED and a "meridian-resume-cursor" trailer.
+// The EventService: one SubscribeReactor per open stream. A reactor holds at most one response
+// in flight and pulls the next events from its EventFeed only when the previous write completed,
+// so a slow client is never buffered for; when it falls out of the live ring it is ended with
+// RESOURCE_EXHAUSTED and a "meridian-resume-cursor" trailer. A client that asked for batches gets
+// every event that queued up during the previous write in one response (bounded in count and
+// bytes); others get one event per response.
 #ifndef MERIDIAN_SERVER_RPC_SUBSCRIBE_REACTOR_H_
 #define MERIDIAN_SERVER_RPC_SUBSCRIBE_REACTOR_H_
 

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -70,43 +71,43 @@ struct Client : ::meridian::testing::TestClient {
   }
 };
 
-// Reads a Subscribe stream into a vector until `pred` holds for the events so far.
+// Reads a Subscribe stream into a vector until `pred` holds for the events so far. `batch` asks
+// for SubscribeResponse.events (the default, as current clients do); without it the stream is
+// read the way clients that predate batching read it, and every response must hold one `event`.
 class Subscription {
  public:
-  Subscription(const Client& c, const std::string& since) : ctx_(c.Ctx()) {
+  Subscription(const Client& c, const std::string& since, bool batch = true)
+      : ctx_(c.Ctx()), batch_(batch) {
     ctx_->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
     v1::SubscribeRequest req;
     req.set_since_cursor(since);
+    req.set_batch(batch);
     reader_ = c.events->Subscribe(ctx_.get(), req);
   }
   // Reads until caught_up (true) or the stream ends (false).
   bool ReadUntilCaughtUp() {
     v1::SubscribeResponse r;
     while (reader_->Read(&r)) {
-      if (r.caught_up()) return true;
-      events_.push_back(r.event());
+      if (Append(r)) return true;
     }
     return false;
   }
   // Reads until an event satisfies `pred` (true) or the stream ends (false).
   template <typename Pred>
   bool ReadUntil(Pred pred) {
-    for (const auto& e : events_) {
-      if (pred(e)) return true;
+    size_t checked = 0;
+    for (;;) {
+      for (; checked < events_.size(); ++checked) {
+        if (pred(events_[checked])) return true;
+      }
+      v1::SubscribeResponse r;
+      if (!reader_->Read(&r)) return false;
+      Append(r);
     }
-    v1::SubscribeResponse r;
-    while (reader_->Read(&r)) {
-      if (!r.has_event()) continue;
-      events_.push_back(r.event());
-      if (pred(r.event())) return true;
-    }
-    return false;
   }
   bool ReadEvents(size_t n) {
     v1::SubscribeResponse r;
-    while (events_.size() < n && reader_->Read(&r)) {
-      if (r.has_event()) events_.push_back(r.event());
-    }
+    while (events_.size() < n && reader_->Read(&r)) Append(r);
     return events_.size() >= n;
   }
   grpc::Status Cancel() {
@@ -118,18 +119,45 @@ class Subscription {
   }
   grpc::Status Drain() {
     v1::SubscribeResponse r;
-    while (reader_->Read(&r)) {
-      if (r.has_event()) events_.push_back(r.event());
-    }
+    while (reader_->Read(&r)) Append(r);
     return reader_->Finish();
   }
   const std::vector<v1::Event>& events() const { return events_; }
+  // Responses that carried events.
+  size_t event_responses() const { return event_responses_; }
+  // The most events one response carried.
+  int largest_batch() const { return largest_batch_; }
   grpc::ClientContext& context() { return *ctx_; }
 
  private:
+  // Keeps the response's events; true for the caught_up marker. Checks the response's shape
+  // against the mode asked for (events.proto: `event` or `events`, caught_up on its own).
+  bool Append(const v1::SubscribeResponse& r) {
+    if (r.caught_up()) {
+      EXPECT_FALSE(r.has_event() || r.events_size() > 0) << "caught_up shares a response";
+      return true;
+    }
+    if (batch_) {
+      EXPECT_FALSE(r.has_event()) << "a batch subscriber got the single-event field";
+      EXPECT_GT(r.events_size(), 0) << "an empty response";
+      for (const auto& e : r.events()) events_.push_back(e);
+      largest_batch_ = std::max(largest_batch_, r.events_size());
+    } else {
+      EXPECT_EQ(r.events_size(), 0) << "a client that did not ask for batches got one";
+      EXPECT_TRUE(r.has_event()) << "an empty response";
+      events_.push_back(r.event());
+      largest_batch_ = std::max(largest_batch_, 1);
+    }
+    ++event_responses_;
+    return false;
+  }
+
   std::unique_ptr<grpc::ClientContext> ctx_;
+  const bool batch_;
   std::unique_ptr<grpc::ClientReader<v1::SubscribeResponse>> reader_;
   std::vector<v1::Event> events_;
+  size_t event_responses_ = 0;
+  int largest_batch_ = 0;
 };
 
 class ServerIntegrationTest : public ::testing::Test {
@@ -366,6 +394,126 @@ TEST_F(ServerIntegrationTest, SlowSubscriberIsCutOffWithAResumeCursorAndLosesNot
   }
   EXPECT_EQ(seen, posted);
   resumed.Cancel();
+}
+
+// Posts `n` messages "<prefix><i>" to #general from four concurrent clients (alice's session);
+// returns the acknowledged message ids.
+std::set<std::string> PostBurst(const std::string& address, const std::string& token,
+                                const std::string& prefix, int n) {
+  std::mutex mu;
+  std::set<std::string> acked;
+  std::vector<std::thread> posters;
+  for (int t = 0; t < 4; ++t) {
+    posters.emplace_back([&, t] {
+      Client c(address, token);
+      for (int i = t; i < n; i += 4) {
+        v1::PostMessageResponse r;
+        grpc::Status s = c.Post("#general", prefix + std::to_string(i), &r);
+        EXPECT_TRUE(s.ok()) << s.error_message();
+        std::lock_guard<std::mutex> l(mu);
+        acked.insert(r.message().id());
+      }
+    });
+  }
+  for (auto& p : posters) p.join();
+  return acked;
+}
+
+// The posted events of `events`, checked to be in strictly increasing cursor and channel-seq
+// order; returns their message ids in order.
+std::vector<std::string> PostedInOrder(const std::vector<v1::Event>& events) {
+  std::vector<std::string> ids;
+  uint64_t last_cursor = 0, last_seq = 0;
+  for (const auto& e : events) {
+    uint64_t cursor = std::stoull(e.cursor());
+    EXPECT_GT(cursor, last_cursor) << "events out of cursor order";
+    last_cursor = cursor;
+    if (e.type() != v1::EVENT_TYPE_MESSAGE_POSTED) continue;
+    EXPECT_GT(e.message().seq(), last_seq) << "posts out of channel order";
+    last_seq = e.message().seq();
+    ids.push_back(e.message().id());
+  }
+  return ids;
+}
+
+// A live burst while the subscriber does not read: the events queue behind the in-flight write
+// and arrive batched, every one exactly once and in order, in both delivery modes.
+void CheckBurst(const std::string& address, const Client& alice, bool batch) {
+  Subscription live(alice, "", batch);
+  ASSERT_TRUE(live.ReadUntilCaughtUp());
+  std::set<std::string> acked = PostBurst(address, alice.token, batch ? "b" : "s", 500);
+  ASSERT_EQ(acked.size(), 500u);
+  size_t posted = 0;
+  ASSERT_TRUE(live.ReadUntil([&](const v1::Event& e) {
+    return e.type() == v1::EVENT_TYPE_MESSAGE_POSTED && ++posted >= 500;
+  }));
+  std::vector<std::string> ids = PostedInOrder(live.events());
+  EXPECT_EQ(ids.size(), 500u);
+  EXPECT_EQ(std::set<std::string>(ids.begin(), ids.end()), acked) << "a post missing or doubled";
+  if (!batch) {
+    EXPECT_EQ(live.event_responses(), live.events().size());
+    EXPECT_EQ(live.largest_batch(), 1);
+  }
+  std::cerr << (batch ? "batch" : "single") << " mode: " << live.events().size() << " events in "
+            << live.event_responses() << " responses, largest " << live.largest_batch() << "\n";
+  live.Cancel();
+}
+
+TEST_F(ServerIntegrationTest, BatchedSubscriberGetsABurstInOrderExactlyOnce) {
+  StartServer();
+  Client alice(server_->address());
+  ASSERT_TRUE(alice.Register("alice").ok());
+  v1::Channel general;
+  ASSERT_TRUE(alice.CreateChannel("general", false, &general).ok());
+  CheckBurst(server_->address(), alice, /*batch=*/true);
+}
+
+TEST_F(ServerIntegrationTest, SubscriberThatDoesNotAskForBatchesGetsOneEventPerResponse) {
+  StartServer();
+  Client alice(server_->address());
+  ASSERT_TRUE(alice.Register("alice").ok());
+  v1::Channel general;
+  ASSERT_TRUE(alice.CreateChannel("general", false, &general).ok());
+  CheckBurst(server_->address(), alice, /*batch=*/false);
+}
+
+TEST_F(ServerIntegrationTest, BatchedResumeFromACursorReplaysInBatchesWithNoGapOrDuplicate) {
+  StartServer();
+  Client alice(server_->address());
+  ASSERT_TRUE(alice.Register("alice").ok());
+  v1::Channel general;
+  ASSERT_TRUE(alice.CreateChannel("general", false, &general).ok());
+  v1::PostMessageResponse r;
+  ASSERT_TRUE(alice.Post("#general", "before", &r).ok());
+  std::string cursor;
+  {
+    Subscription first(alice, "0");
+    ASSERT_TRUE(first.ReadUntilCaughtUp());
+    ASSERT_FALSE(first.events().empty());
+    cursor = first.events().back().cursor();
+    first.Cancel();
+  }
+  std::set<std::string> missed = PostBurst(server_->address(), alice.token, "away", 500);
+
+  // Replayed from storage 64 at a time, so one response carries many events.
+  Subscription resumed(alice, cursor);
+  ASSERT_TRUE(resumed.ReadUntilCaughtUp());
+  std::vector<std::string> ids = PostedInOrder(resumed.events());
+  EXPECT_EQ(ids.size(), 500u);
+  EXPECT_EQ(std::set<std::string>(ids.begin(), ids.end()), missed);
+  EXPECT_GT(resumed.largest_batch(), 1);
+  EXPECT_LE(resumed.event_responses(), resumed.events().size() / 2);
+  // Live after the replay, and a second resume from the last cursor sees only what is new.
+  ASSERT_TRUE(alice.Post("#general", "after", &r).ok());
+  ASSERT_TRUE(resumed.ReadUntil([](const v1::Event& e) { return e.message().text() == "after"; }));
+  std::string last = resumed.events().back().cursor();
+  resumed.Cancel();
+  ASSERT_TRUE(alice.Post("#general", "later", &r).ok());
+  Subscription again(alice, last);
+  ASSERT_TRUE(again.ReadUntilCaughtUp());
+  ASSERT_EQ(PostedInOrder(again.events()).size(), 1u);
+  EXPECT_EQ(again.events().back().message().text(), "later");
+  again.Cancel();
 }
 
 TEST_F(ServerIntegrationTest, IdempotentRetryAfterALostReplyDoesNotDuplicate) {

@@ -13,13 +13,22 @@
 #include <set>
 
 #include "absl/strings/str_cat.h"
+#include "tests/bench/load/child_registry.h"
 #include "tests/bench/load/scenario.h"
 
 namespace {
 
-// A crash of the bench itself (seen once in CI as "Subprocess aborted", without a trace) prints
-// the stack to stderr before the default action, so the next one can be diagnosed.
-void PrintStackAndDie(int sig) {
+// A crash of the bench itself (seen once in CI as "Subprocess aborted", without a trace) kills
+// the servers it started (they would otherwise keep running, holding ports, memory and data
+// directories) and prints the stack to stderr before the default action, so the next one can be
+// diagnosed. SIGTERM/SIGINT (a ctest timeout, Ctrl-C) kill the servers too.
+void OnFatalSignal(int sig) {
+  meridian::bench::KillRegisteredChildren();
+  if (sig == SIGTERM || sig == SIGINT) {
+    signal(sig, SIG_DFL);
+    raise(sig);
+    return;
+  }
   void* frames[64];
   int n = backtrace(frames, 64);
   static const char kHeader[] = "meridian-bench: fatal signal; stack:\n";
@@ -32,8 +41,9 @@ void PrintStackAndDie(int sig) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  signal(SIGABRT, PrintStackAndDie);
-  signal(SIGSEGV, PrintStackAndDie);
+  for (int sig : {SIGABRT, SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTERM, SIGINT}) {
+    signal(sig, OnFatalSignal);
+  }
   using namespace meridian::bench;
   BenchOptions opts;
   std::string markdown;
@@ -50,6 +60,9 @@ int main(int argc, char** argv) {
   app.add_option("--work-dir", opts.work_dir,
                  "scratch directory (default: a new one under $TMPDIR, removed at the end)");
   app.add_flag("--smoke", opts.smoke, "every scenario tiny (seconds), for CI");
+  app.add_flag("!--no-batch", opts.batch,
+               "subscribe in the one-event-per-response mode of older clients (default: batched "
+               "SubscribeResponse.events)");
   app.add_option("--only", only, "run only these scenarios (1-8)");
   app.add_option("--duration", opts.duration_s, "seconds per throughput point (default 5)");
   app.add_option("--sim-step", opts.sim_step_s, "seconds per simulated-user step (default 60)");

@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "tests/bench/load/child_registry.h"
 #include "tests/bench/load/scenario.h"
 
 namespace meridian::bench {
@@ -72,8 +73,19 @@ Server::Server(const BenchOptions& opts, const std::string& data_dir, const std:
       process_(std::make_unique<testing::MeridiandProcess>(
           opts.meridiand, data_dir, std::vector<std::string>{"--durability", durability})) {}
 
+Server::~Server() {
+  UnregisterChild(registered_);
+  process_.reset();
+}
+
 absl::Status Server::Start() {
-  if (!process_->Start()) {
+  bool started = process_->Start();
+  // Registered even when the start failed: a child that never answered may still be running
+  // until MeridiandProcess reaps it.
+  UnregisterChild(registered_);
+  registered_ = process_->pid();
+  RegisterChild(registered_);
+  if (!started) {
     return absl::UnavailableError(absl::StrCat("meridiand did not start:\n", process_->log()));
   }
   return absl::OkStatus();
@@ -84,8 +96,17 @@ std::string Server::LogTail() const {
   return log.size() > 3000 ? log.substr(log.size() - 3000) : log;
 }
 
-void Server::Stop() { process_->Stop(); }
-void Server::Kill() { process_->Kill(); }
+void Server::Stop() {
+  UnregisterChild(registered_);
+  registered_ = -1;
+  process_->Stop();
+}
+
+void Server::Kill() {
+  UnregisterChild(registered_);
+  registered_ = -1;
+  process_->Kill();
+}
 
 std::string FreshDir(const BenchOptions& opts, const std::string& name) {
   std::filesystem::path p = std::filesystem::path(opts.work_dir) / name;

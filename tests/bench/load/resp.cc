@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "tests/bench/load/child_registry.h"
 
 namespace meridian::bench {
 
@@ -179,10 +180,12 @@ absl::StatusOr<std::unique_ptr<RedisServer>> RedisServer::Start(const std::strin
     _exit(127);
   }
   if (pid < 0) return absl::InternalError("fork failed");
+  RegisterChild(pid);
   std::unique_ptr<RedisServer> server(new RedisServer(pid, *port));
   for (int attempt = 0; attempt < 100; ++attempt) {
     int status = 0;
     if (waitpid(pid, &status, WNOHANG) == pid) {
+      UnregisterChild(pid);  // already reaped: the pid may be reused
       server->pid_ = -1;
       return absl::UnavailableError(absl::StrCat(binary, " exited at start (status ", status,
                                                  "); is redis-server installed?"));
@@ -202,6 +205,7 @@ absl::StatusOr<std::unique_ptr<RedisServer>> RedisServer::Start(const std::strin
 
 RedisServer::~RedisServer() {
   if (pid_ > 0) {
+    UnregisterChild(pid_);
     kill(pid_, SIGKILL);
     waitpid(pid_, nullptr, 0);
   }

@@ -23,6 +23,7 @@ struct BenchOptions {
   int sim_step_s = 60;     // measured interval of each simulated-user step
   int corpus = 1'000'000;  // messages for history and recovery
   int max_users = 12'000;  // where the simulated-user ramp stops at the latest
+  bool batch = true;       // subscribers ask for batched events (false: one per response)
 };
 
 // One line of results.
@@ -66,6 +67,7 @@ class Server {
  public:
   // `durability` is "sync" or "relaxed". The data directory is reused when it exists.
   Server(const BenchOptions& opts, const std::string& data_dir, const std::string& durability);
+  ~Server();  // kills the server if it still runs
   absl::Status Start();
   void Stop();
   void Kill();
@@ -79,6 +81,7 @@ class Server {
  private:
   std::string data_dir_;
   std::unique_ptr<testing::MeridiandProcess> process_;
+  pid_t registered_ = -1;  // in the child registry while it runs
 };
 
 // A fresh, empty directory under opts.work_dir.

@@ -50,6 +50,7 @@ struct Counter {
 struct FanoutResult {
   Histogram from_ack, from_send, last_from_ack;
   uint64_t before_ack = 0, expected = 0, received = 0;
+  uint64_t responses = 0, events = 0;  // Subscribe responses and the events they carried
   double seconds = 0;
 };
 
@@ -72,7 +73,7 @@ void Tally(const std::vector<Receipts*>& all, const std::vector<int64_t>& ack,
 }
 
 FanoutResult MeridianFanout(const std::string& address, const std::vector<Account>& accounts,
-                            const std::string& channel, int subscribers, int posts,
+                            const std::string& channel, int subscribers, int posts, bool batch,
                             size_t* event_bytes, Report& report, pid_t server_pid, Row* row) {
   FanoutResult r;
   const int per_conn = 100;
@@ -91,13 +92,12 @@ FanoutResult MeridianFanout(const std::string& address, const std::vector<Accoun
     receipts.push_back(std::make_unique<Receipts>());
     Receipts* rc = receipts.back().get();
     subs.push_back(std::make_unique<Subscriber>(
-        stubs[i / per_conn].get(), accounts[i % accounts.size()].token, "",
-        [rc, &counter, &channel, &bytes](const v1::SubscribeResponse& resp) {
-          const auto& e = resp.event();
+        stubs[i / per_conn].get(), accounts[i % accounts.size()].token, "", batch,
+        [rc, &counter, &channel, &bytes](const v1::Event& e) {
           if (e.type() != v1::EVENT_TYPE_MESSAGE_POSTED || e.channel_id() != channel) return;
           int64_t t = NowNs();
           rc->got.emplace_back(std::hash<std::string>()(e.message().id()), t);
-          bytes.store(resp.ByteSizeLong(), std::memory_order_relaxed);
+          bytes.store(e.ByteSizeLong(), std::memory_order_relaxed);
           counter.Add();
         }));
     subs.back()->Start();
@@ -135,6 +135,10 @@ FanoutResult MeridianFanout(const std::string& address, const std::vector<Accoun
   row->peak_rss_mib = win.peak_rss_mib();
   for (auto& s : subs) s->Cancel();
   for (auto& s : subs) s->WaitDone();
+  for (auto& s : subs) {
+    r.responses += s->responses();
+    r.events += s->events();
+  }
   // Re-key receipts from id hash to post number.
   std::vector<Receipts*> all;
   for (auto& rc : receipts) {
@@ -287,9 +291,11 @@ void RunFanout(const BenchOptions& opts, Report& report) {
   for (int n : counts) {
     size_t event_bytes = 0;
     Row row;
-    FanoutResult m = MeridianFanout(server.address(), *accounts, *channel, n, posts, &event_bytes,
-                                    report, server.pid(), &row);
+    FanoutResult m = MeridianFanout(server.address(), *accounts, *channel, n, posts, opts.batch,
+                                    &event_bytes, report, server.pid(), &row);
     Row out = FanoutRow("meridian", n, m);
+    out.note += absl::StrFormat("; %s: %d events in %d responses", opts.batch ? "batch" : "single",
+                                m.events, m.responses);
     out.cpu_pct = row.cpu_pct;
     out.peak_rss_mib = row.peak_rss_mib;
     report.Check(

@@ -38,7 +38,7 @@ void RunResume(const BenchOptions& opts, Report& report) {
     // Be online, learn the cursor, go away.
     std::string cursor;
     {
-      Subscriber s(events.get(), reader.token, "", nullptr);
+      Subscriber s(events.get(), reader.token, "", opts.batch, nullptr);
       s.Start();
       report.Check(s.WaitCaughtUp(std::chrono::seconds(30)), "first subscribe caught up");
       auto m = setup.Post((*accounts)[0], *channel, "still here?");
@@ -56,8 +56,8 @@ void RunResume(const BenchOptions& opts, Report& report) {
     report.Check(r.ok == static_cast<uint64_t>(away), absl::StrCat("posted while away: ", r.ok));
     std::atomic<uint64_t> posted_events{0};
     auto t0 = Clock::now();
-    Subscriber s(events.get(), reader.token, cursor, [&](const v1::SubscribeResponse& resp) {
-      if (resp.event().type() == v1::EVENT_TYPE_MESSAGE_POSTED) ++posted_events;
+    Subscriber s(events.get(), reader.token, cursor, opts.batch, [&](const v1::Event& e) {
+      if (e.type() == v1::EVENT_TYPE_MESSAGE_POSTED) ++posted_events;
     });
     s.Start();
     bool up = s.WaitCaughtUp(std::chrono::seconds(120));
@@ -113,8 +113,8 @@ void RunIdleStreams(const BenchOptions& opts, Report& report) {
       // Warm-up: one stream per connection, so connection and thread set-up is in the base.
       std::vector<std::unique_ptr<Subscriber>> warm;
       for (size_t i = 0; i < stubs.size(); ++i) {
-        warm.push_back(
-            std::make_unique<Subscriber>(stubs[i].get(), accounts[0].token, "", nullptr));
+        warm.push_back(std::make_unique<Subscriber>(stubs[i].get(), accounts[0].token, "",
+                                                    opts.batch, nullptr));
         warm.back()->Start();
       }
       for (auto& w : warm) w->WaitCaughtUp(std::chrono::seconds(30));
@@ -133,8 +133,7 @@ void RunIdleStreams(const BenchOptions& opts, Report& report) {
       started[i] = Clock::now();
       subs.push_back(std::make_unique<Subscriber>(stubs[i / per_conn].get(),
                                                   accounts[i % accounts.size()].token, "",
-                                                  [&, i](const v1::SubscribeResponse& resp) {
-                                                    if (!resp.caught_up()) return;
+                                                  opts.batch, nullptr, [&, i] {
                                                     std::lock_guard<std::mutex> l(mu);
                                                     open_latency.Record(NanosSince(started[i]));
                                                   }));

@@ -91,10 +91,9 @@ class Simulation {
       u->current = u->channels[0];
       u->rng.seed(i * 7919 + 1);
       u->stream = std::make_unique<Subscriber>(event_stubs_[i / per_conn].get(), u->account->token,
-                                               "", [this](const v1::SubscribeResponse& r) {
-                                                 if (r.has_event())
-                                                   CurrentStats()->events.fetch_add(
-                                                       1, std::memory_order_relaxed);
+                                               "", opts_.batch, [this](const v1::Event&) {
+                                                 CurrentStats()->events.fetch_add(
+                                                     1, std::memory_order_relaxed);
                                                });
       u->stream->Start();
       added.push_back(u.get());

@@ -5,10 +5,12 @@
 namespace meridian::bench {
 
 Subscriber::Subscriber(v1::EventService::Stub* stub, const std::string& token,
-                       const std::string& since, OnEvent on_event)
-    : on_event_(std::move(on_event)) {
+                       const std::string& since, bool batch, OnEvent on_event,
+                       OnCaughtUp on_caught_up)
+    : on_event_(std::move(on_event)), on_caught_up_(std::move(on_caught_up)) {
   Authorize(&ctx_, token);
   req_.set_since_cursor(since);
+  req_.set_batch(batch);
   stub->async()->Subscribe(&ctx_, &req_, this);
 }
 
@@ -19,16 +21,30 @@ void Subscriber::Start() {
 
 void Subscriber::OnReadDone(bool ok) {
   if (!ok) return;  // OnDone follows
-  if (on_event_) on_event_(resp_);
+  // A server sends `event` or `events` (see events.proto); accept both.
+  const v1::Event* last = nullptr;
+  uint64_t n = 0;
+  if (resp_.has_event()) {
+    if (on_event_) on_event_(resp_.event());
+    last = &resp_.event();
+    n = 1;
+  }
+  for (const v1::Event& e : resp_.events()) {
+    if (on_event_) on_event_(e);
+    last = &e;
+    ++n;
+  }
+  if (resp_.caught_up() && on_caught_up_) on_caught_up_();
   {
     std::lock_guard<std::mutex> l(mu_);
     if (resp_.caught_up()) {
       caught_up_ = true;
       cv_.notify_all();
     }
-    if (resp_.has_event()) {
-      ++events_;
-      cursor_ = resp_.event().cursor();
+    if (last != nullptr) {
+      events_ += n;
+      ++responses_;
+      cursor_ = last->cursor();
     }
   }
   StartRead(&resp_);
@@ -61,6 +77,11 @@ std::string Subscriber::cursor() {
 uint64_t Subscriber::events() {
   std::lock_guard<std::mutex> l(mu_);
   return events_;
+}
+
+uint64_t Subscriber::responses() {
+  std::lock_guard<std::mutex> l(mu_);
+  return responses_;
 }
 
 }  // namespace meridian::bench
