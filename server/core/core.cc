@@ -38,8 +38,7 @@ absl::StatusOr<std::unique_ptr<Core>> Core::Open(const CoreOptions& options, con
   core->channels_ = std::make_unique<ChannelService>(env);
   core->messages_ = std::make_unique<MessageService>(env, *core->channels_);
   RETURN_IF_ERROR(search::SearchIndex::Validate(options.search));
-  ASSIGN_OR_RETURN(core->search_index_,
-                   search::SearchIndex::Open(*core->store_, options.search));
+  ASSIGN_OR_RETURN(core->search_index_, search::SearchIndex::Open(*core->store_, options.search));
   core->search_observer_ = std::make_unique<SearchObserver>(*core->search_index_);
   // Messages written before search existed are not indexed; no deployment has any yet.
   core->messages_->AddObserver(core->search_observer_.get());

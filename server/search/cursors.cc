@@ -19,16 +19,21 @@ void TermCursor::Reset() {
   exhausted_ = false;
   positioned_ = false;
   checked_valid_ = false;
+  in_block_ = false;
   list_.postings.clear();
   list_.positions.clear();
   i_ = 0;
   if (ctx_->segment != nullptr) prefix_ = BlockPrefix(ctx_->segment->file->id, term_);
 }
 
+void TermCursor::Fail() {
+  if (ctx_->status.ok()) ctx_->status = absl::DataLossError("search: malformed posting block");
+}
+
+// Starts decoding the block under the iterator; false past this term's blocks. The decoder
+// reads the iterator's own bytes, so the iterator does not move while the block is in use.
 bool TermCursor::LoadBlock() {
-  list_.postings.clear();
-  list_.positions.clear();
-  i_ = 0;
+  in_block_ = false;
   if (!it_->Valid()) {
     absl::Status st = it_->status();
     if (!st.ok() && ctx_->status.ok()) ctx_->status = st;
@@ -36,62 +41,71 @@ bool TermCursor::LoadBlock() {
   }
   std::string_view key = it_->key();
   if (key.size() != prefix_.size() + 24 || key.substr(0, prefix_.size()) != prefix_) return false;
-  // The block's bytes are kept whole: positions are read from them only when asked for.
-  list_.positions.assign(it_->value());
-  BlockDecoder dec;
-  if (!dec.Reset(list_.positions)) {
-    if (ctx_->status.ok()) ctx_->status = absl::DataLossError("search: malformed posting block");
+  block_last_ = ParseDocKey(key);
+  if (!dec_.Reset(it_->value()) || !NextInBlock()) {
+    Fail();
     return false;
   }
-  const char* base = list_.positions.data();
-  while (dec.Next()) {
-    list_.postings.push_back(
-        Posting{dec.doc(), dec.doc_length(), dec.tf(),
-                static_cast<uint32_t>(dec.positions().data() - base),
-                static_cast<uint32_t>(dec.positions().size())});
-  }
-  if (!dec.ok() || list_.postings.empty()) {
-    if (ctx_->status.ok()) ctx_->status = absl::DataLossError("search: malformed posting block");
-    return false;
-  }
+  in_block_ = true;
   return true;
 }
 
+bool TermCursor::NextInBlock() {
+  if (!dec_.Next()) return false;
+  cur_ = Current{dec_.doc(), dec_.doc_length(), dec_.tf(), dec_.positions()};
+  return true;
+}
+
+void TermCursor::SetFromList() {
+  const Posting& p = list_.postings[i_];
+  cur_ = Current{p.doc, p.doc_length, p.tf,
+                 std::string_view(list_.positions).substr(p.pos_begin, p.pos_bytes)};
+}
+
 bool TermCursor::RawSeek(const DocKey& target) {
+  if (ctx_->segment == nullptr) {
+    // The memory segment: one sorted array.
+    if (!started_) {
+      started_ = true;
+      list_ = ctx_->memory->Postings(term_);
+      i_ = 0;
+    }
+    const auto& p = list_.postings;
+    if (i_ < p.size() && p[i_].doc < target) {
+      if (i_ + 1 < p.size() && p[i_ + 1].doc >= target) {
+        ++i_;
+      } else {
+        i_ = static_cast<size_t>(
+            std::lower_bound(p.begin() + static_cast<ptrdiff_t>(i_), p.end(), target,
+                             [](const Posting& a, const DocKey& k) { return a.doc < k; }) -
+            p.begin());
+      }
+    }
+    if (i_ >= p.size()) return false;
+    SetFromList();
+    return true;
+  }
   if (!started_) {
     started_ = true;
-    if (ctx_->segment == nullptr) {
-      list_ = ctx_->memory->Postings(term_);
-    } else {
-      if (it_ == nullptr) {
-        storage::IteratorOptions opts;
-        opts.lower_bound = std::string(1, kBlockTag);
-        opts.upper_bound = std::string(1, kBlockTag + 1);
-        it_ = ctx_->store->NewIterator(storage::Cf::kSearch, opts);
-      }
-      seek_key_.assign(prefix_);
-      AppendDocKey(&seek_key_, target);
-      it_->Seek(seek_key_);
-      if (!LoadBlock()) return false;
-    }
+    EnsureIterator();
+    seek_key_.assign(prefix_);
+    AppendDocKey(&seek_key_, target);
+    it_->Seek(seek_key_);
+    if (!LoadBlock()) return false;
   }
   for (;;) {
-    const auto& p = list_.postings;
-    if (i_ < p.size() && p.back().doc >= target) {
-      if (p[i_].doc < target) {
-        if (i_ + 1 < p.size() && p[i_ + 1].doc >= target) {
-          ++i_;
-        } else {
-          i_ = static_cast<size_t>(
-              std::lower_bound(p.begin() + static_cast<ptrdiff_t>(i_), p.end(), target,
-                               [](const Posting& a, const DocKey& k) { return a.doc < k; }) -
-              p.begin());
+    if (in_block_ && block_last_ >= target) {
+      // Decode forward only as far as needed.
+      while (cur_.doc < target) {
+        if (!NextInBlock()) {
+          Fail();  // the key promised a posting >= target in this block
+          return false;
         }
       }
       return true;
     }
-    if (ctx_->segment == nullptr) return false;
     // A later block: each key names its block's last DocKey, so the hop needs no decoding.
+    in_block_ = false;
     bool found = false;
     for (int n = 0; n < kNextsBeforeSeek && !found; ++n) {
       it_->Next();
@@ -123,7 +137,7 @@ bool TermCursor::SeekGeq(const DocKey& target) {
   // in [time_lo, time_hi). Everything outside is jumped over with one seek per gap.
   for (;;) {
     if (!RawSeek(t)) break;
-    const DocKey& d = current().doc;
+    const DocKey& d = cur_.doc;
     if (!checked_valid_ || d.channel != checked_channel_) {
       auto next = std::lower_bound(channels.begin(), channels.end(), d.channel);
       if (next == channels.end()) break;
@@ -153,19 +167,81 @@ bool TermCursor::SeekGeq(const DocKey& target) {
   return false;
 }
 
+void TermCursor::EnsureIterator() {
+  if (it_ != nullptr) return;
+  storage::IteratorOptions opts;
+  opts.lower_bound = std::string(1, kBlockTag);
+  opts.upper_bound = std::string(1, kBlockTag + 1);
+  it_ = ctx_->store->NewIterator(storage::Cf::kSearch, opts);
+}
+
+double TermCursor::Bm25(double tf, double doc_length) const {
+  const double norm = ctx_->k1 * (1 - ctx_->b + ctx_->b * doc_length / ctx_->avg_doc_length);
+  return idf_ * tf * (ctx_->k1 + 1) / (tf + norm);
+}
+
 double TermCursor::Score() {
   if (idf_ <= 0) return 0;
-  const Posting& p = current();
-  const double tf = p.tf;
-  const double norm = ctx_->k1 * (1 - ctx_->b + ctx_->b * static_cast<double>(p.doc_length) /
-                                                    ctx_->avg_doc_length);
-  return idf_ * tf * (ctx_->k1 + 1) / (tf + norm);
+  return Bm25(cur_.tf, cur_.doc_length);
+}
+
+bool TermCursor::BlocksApply() const {
+  const std::vector<uint64_t>& ch = ctx_->channels;
+  return ctx_->segment != nullptr && !ch.empty() && ch.back() - ch.front() + 1 == ch.size() &&
+         ctx_->time_lo == 0 && ctx_->time_hi == std::numeric_limits<uint64_t>::max();
+}
+
+void TermCursor::CollectBlocks(const std::vector<DocKey>& dead,
+                               const std::function<bool(uint64_t, double)>& wanted,
+                               const std::function<void(const DocKey&, double)>& offer,
+                               uint64_t* count) {
+  const uint64_t lo = ctx_->channels.front(), hi = ctx_->channels.back();
+  EnsureIterator();
+  seek_key_.assign(prefix_);
+  AppendDocKey(&seek_key_, DocKey{lo, 0, 0});
+  BlockDecoder dec;
+  for (it_->Seek(seek_key_); it_->Valid(); it_->Next()) {
+    std::string_view key = it_->key();
+    if (key.size() != prefix_.size() + 24 || key.substr(0, prefix_.size()) != prefix_) break;
+    const DocKey last = ParseDocKey(key);
+    if (!dec.Reset(it_->value())) {
+      Fail();
+      return;
+    }
+    BlockDecoder peek = dec;
+    if (!peek.Next()) {
+      Fail();
+      return;
+    }
+    const DocKey first = peek.doc();
+    if (first.channel > hi) break;
+    auto dead_from = std::lower_bound(dead.begin(), dead.end(), first);
+    const bool clean = dead_from == dead.end() || *dead_from > last;
+    const bool useful = wanted(dec.max_time(), idf_ > 0 ? Bm25(dec.max_tf(), dec.min_length()) : 0);
+    if (!useful && clean && first.channel >= lo && last.channel <= hi) {
+      *count += dec.count();
+      continue;
+    }
+    // Decoded: for its candidates, or (when it holds none) only to count around dead documents
+    // and channels out of scope.
+    while (dec.Next()) {
+      const DocKey& d = dec.doc();
+      if (d.channel < lo || d.channel > hi) continue;
+      if (!clean && std::binary_search(dead_from, dead.end(), d)) continue;
+      ++*count;
+      if (useful) offer(d, idf_ > 0 ? Bm25(dec.tf(), dec.doc_length()) : 0);
+    }
+    if (!dec.ok()) {
+      Fail();
+      return;
+    }
+  }
+  if (!it_->status().ok() && ctx_->status.ok()) ctx_->status = it_->status();
 }
 
 void TermCursor::Positions(std::vector<uint32_t>* out) const {
   out->clear();
-  const Posting& p = current();
-  DecodePositions(std::string_view(list_.positions).substr(p.pos_begin, p.pos_bytes), out);
+  DecodePositions(cur_.positions, out);
 }
 
 AndCursor::AndCursor(std::vector<std::unique_ptr<Cursor>> must,

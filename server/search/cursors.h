@@ -7,6 +7,7 @@
 #define MERIDIAN_SERVER_SEARCH_CURSORS_H_
 
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <memory>
 #include <string>
@@ -64,15 +65,36 @@ class TermCursor final : public Cursor {
   double Cost() const override { return cost_; }
   // Word positions of the term in the current document.
   void Positions(std::vector<uint32_t>* out) const;
+
+  // For a query that is this one term, over a flushed segment, when the scope is a contiguous
+  // range of channels and no date range (BlocksApply): adds the matches to *count and passes
+  // (doc, score) to `offer` for each posting of the blocks that `wanted` says may hold a result,
+  // given the block's newest time and best possible score. Other blocks are counted from their
+  // headers without being decoded. Dead documents are skipped (`dead` is sorted).
+  bool BlocksApply() const;
+  void CollectBlocks(const std::vector<DocKey>& dead,
+                     const std::function<bool(uint64_t max_time, double max_score)>& wanted,
+                     const std::function<void(const DocKey& doc, double score)>& offer,
+                     uint64_t* count);
+
   double idf() const { return idf_; }
   bool is_text() const { return idf_ > 0; }
 
  private:
+  struct Current {
+    DocKey doc;
+    uint32_t doc_length = 0;
+    uint32_t tf = 0;
+    std::string_view positions;  // encoded
+  };
   // Positions on the first posting >= target, in scope or not.
   bool RawSeek(const DocKey& target);
-  // Decodes the block under the iterator; false past this term's blocks.
   bool LoadBlock();
-  const Posting& current() const { return list_.postings[i_]; }
+  bool NextInBlock();
+  void SetFromList();
+  void Fail();
+  double Bm25(double tf, double doc_length) const;
+  void EnsureIterator();
 
   EvalContext* ctx_;
   const std::string term_;
@@ -81,8 +103,14 @@ class TermCursor final : public Cursor {
   double idf_;
   double cost_;
   std::unique_ptr<storage::Iterator> it_;  // over every block; kept across segments
-  PostingList list_;  // the current block, or the memory segment's whole list
+  // A flushed segment: the block under it_, decoded up to cur_.
+  BlockDecoder dec_;
+  DocKey block_last_;
+  bool in_block_ = false;
+  // The memory segment: its whole list, at i_.
+  PostingList list_;
   size_t i_ = 0;
+  Current cur_;
   bool started_ = false;
   bool exhausted_ = false;
   bool positioned_ = false;

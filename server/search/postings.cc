@@ -5,7 +5,9 @@
 namespace meridian::search {
 namespace {
 
-uint64_t ZigZag(int64_t v) { return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63); }
+uint64_t ZigZag(int64_t v) {
+  return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63);
+}
 int64_t UnZigZag(uint64_t v) { return static_cast<int64_t>(v >> 1) ^ -static_cast<int64_t>(v & 1); }
 
 // Reads a varint at *p (before end); false when truncated. Most fields fit one byte.
@@ -49,10 +51,20 @@ void DecodePositions(std::string_view bytes, std::vector<uint32_t>* out) {
 
 void EncodeBlock(const PostingList& list, size_t begin, size_t end, std::string* out) {
   out->clear();
-  uint64_t base = UINT64_MAX;
-  for (size_t i = begin; i < end; ++i) base = std::min(base, list.postings[i].doc.time);
+  uint64_t base = UINT64_MAX, newest = 0;
+  uint32_t max_tf = 0, min_length = UINT32_MAX;
+  for (size_t i = begin; i < end; ++i) {
+    const Posting& p = list.postings[i];
+    base = std::min(base, p.doc.time);
+    newest = std::max(newest, p.doc.time);
+    max_tf = std::max(max_tf, p.tf);
+    min_length = std::min(min_length, p.doc_length);
+  }
   AppendVarint(out, end - begin);
   storage::AppendU64(out, base);
+  AppendVarint(out, newest - base);
+  AppendVarint(out, max_tf);
+  AppendVarint(out, min_length);
   const Posting* prev = nullptr;
   for (size_t i = begin; i < end; ++i) {
     const Posting& p = list.postings[i];
@@ -79,18 +91,24 @@ bool BlockDecoder::Reset(std::string_view block) {
   first_ = true;
   ok_ = Varint(&p_, end_, &remaining_) && end_ - p_ >= 8;
   if (!ok_) return false;
+  count_ = remaining_;
   base_ = *storage::ReadU64(std::string_view(p_, 8));
   p_ += 8;
-  return true;
+  uint64_t span = 0, max_tf = 0, min_length = 0;
+  ok_ = Varint(&p_, end_, &span) && Varint(&p_, end_, &max_tf) && Varint(&p_, end_, &min_length);
+  max_time_ = base_ + span;
+  max_tf_ = static_cast<uint32_t>(max_tf);
+  min_length_ = static_cast<uint32_t>(min_length);
+  return ok_;
 }
 
 bool BlockDecoder::Next() {
   if (!ok_ || remaining_ == 0) return false;
   --remaining_;
   uint64_t channel_delta = 0, time = 0, seq = 0, length = 0, tf = 0, pos_bytes = 0;
-  ok_ = Varint(&p_, end_, &channel_delta) && Varint(&p_, end_, &time) &&
-        Varint(&p_, end_, &seq) && Varint(&p_, end_, &length) && Varint(&p_, end_, &tf) &&
-        Varint(&p_, end_, &pos_bytes) && pos_bytes <= static_cast<uint64_t>(end_ - p_);
+  ok_ = Varint(&p_, end_, &channel_delta) && Varint(&p_, end_, &time) && Varint(&p_, end_, &seq) &&
+        Varint(&p_, end_, &length) && Varint(&p_, end_, &tf) && Varint(&p_, end_, &pos_bytes) &&
+        pos_bytes <= static_cast<uint64_t>(end_ - p_);
   if (!ok_) return false;
   if (first_ || channel_delta != 0) {
     doc_.channel = first_ ? channel_delta : doc_.channel + channel_delta;

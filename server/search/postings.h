@@ -2,8 +2,9 @@
 // in DocKey order, delta-encoded into one value (key 'b' segment term 0x00 last-DocKey, see
 // index_keys.h).
 //
-// Block value: varint count, u64 base time (the smallest time key in the block), then per
-// posting:
+// Block value: varint count, u64 base time (the smallest time key in the block), varint newest
+// time - base, varint largest term frequency, varint smallest document length (these three let
+// a search skip a block that cannot hold a result), then per posting:
 //   varint channel delta (0: same channel as the previous posting)
 //   varint time: delta from the previous posting's time when the channel is the same, else
 //          time - base
@@ -60,12 +61,22 @@ class BlockDecoder {
   uint32_t tf() const { return tf_; }
   // The current posting's encoded positions (see DecodePositions), inside the block.
   std::string_view positions() const { return positions_; }
+  // From the block's header.
+  uint64_t count() const { return count_; }
+  uint64_t min_time() const { return base_; }
+  uint64_t max_time() const { return max_time_; }
+  uint32_t max_tf() const { return max_tf_; }
+  uint32_t min_length() const { return min_length_; }
 
  private:
   const char* p_ = nullptr;
   const char* end_ = nullptr;
   uint64_t remaining_ = 0;
+  uint64_t count_ = 0;
   uint64_t base_ = 0;
+  uint64_t max_time_ = 0;
+  uint32_t max_tf_ = 0;
+  uint32_t min_length_ = 0;
   bool first_ = true;
   bool ok_ = true;
   DocKey doc_;

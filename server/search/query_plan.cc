@@ -197,7 +197,9 @@ class Planner {
       ASSIGN_OR_RETURN(std::unique_ptr<TermCursor> t, Term(term, positive));
       cursors.push_back(std::move(t));
     }
-    if (cursors.empty()) return std::unique_ptr<Cursor>(std::make_unique<ListCursor>(std::vector<std::unique_ptr<Cursor>>{}));
+    if (cursors.empty())
+      return std::unique_ptr<Cursor>(
+          std::make_unique<ListCursor>(std::vector<std::unique_ptr<Cursor>>{}));
     if (cursors.size() == 1) return std::move(cursors[0]);
     if (cursors.size() <= 4)
       return std::unique_ptr<Cursor>(std::make_unique<OrCursor>(std::move(cursors)));

@@ -2,9 +2,9 @@
 
 #include <algorithm>
 #include <map>
-#include <string_view>
 #include <optional>
 #include <queue>
+#include <string_view>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -51,9 +51,9 @@ struct DocTerms {
   std::vector<std::pair<std::string, std::string>> lexicon;  // surface -> term
   uint32_t length = 0;
   bool Has(const std::string& term) const {
-    auto it = std::lower_bound(
-        terms.begin(), terms.end(), term,
-        [](const TermOccurrences& a, const std::string& b) { return a.term < b; });
+    auto it =
+        std::lower_bound(terms.begin(), terms.end(), term,
+                         [](const TermOccurrences& a, const std::string& b) { return a.term < b; });
     return it != terms.end() && it->term == term;
   }
 };
@@ -221,13 +221,20 @@ SearchIndex::SearchIndex(storage::KvStore& store, SearchOptions options)
       writer_tokenizer_(MakeTokenizer(options_)),
       pool_(std::make_unique<TokenizerPool>(options_)) {}
 
-SearchIndex::~SearchIndex() = default;
+SearchIndex::~SearchIndex() {
+  merge_stopping_ = true;
+  {
+    absl::MutexLock lock(&merge_mu_);
+    merge_stop_ = true;
+  }
+  if (merger_.joinable()) merger_.join();
+  // A merge that was not installed left blocks without a record; the next Open deletes them.
+}
 
 absl::StatusOr<std::unique_ptr<SearchIndex>> SearchIndex::Open(storage::KvStore& store,
                                                                SearchOptions options) {
   RETURN_IF_ERROR(CheckAnalyzer(store, options));
-  ASSIGN_OR_RETURN(std::optional<std::string> format,
-                   store.Get(storage::Cf::kSearch, FormatKey()));
+  ASSIGN_OR_RETURN(std::optional<std::string> format, store.Get(storage::Cf::kSearch, FormatKey()));
   if (!format.has_value()) {
     storage::IteratorOptions opts;
     opts.lower_bound = std::string(1, kLegacyPostingTag);
@@ -251,6 +258,7 @@ absl::StatusOr<std::unique_ptr<SearchIndex>> SearchIndex::Open(storage::KvStore&
   }
   auto index = std::unique_ptr<SearchIndex>(new SearchIndex(store, std::move(options)));
   RETURN_IF_ERROR(index->Load(/*clean_up=*/true));
+  index->merger_ = std::thread([raw = index.get()] { raw->MergeLoop(); });
   return index;
 }
 
@@ -326,14 +334,14 @@ absl::Status SearchIndex::Load(bool clean_up) {
     for (size_t i = 0; i <= live.size(); ++i) {
       const uint64_t to = i < live.size() ? live[i] : max_id + 1;
       if (from < to) {
-        cleanup.DeleteRange(storage::Cf::kSearch, SegmentBlocksBegin(from),
-                            SegmentBlocksBegin(to));
+        cleanup.DeleteRange(storage::Cf::kSearch, SegmentBlocksBegin(from), SegmentBlocksBegin(to));
         cleanup.DeleteRange(storage::Cf::kSearch, SegmentDeadBegin(from), SegmentDeadBegin(to));
       }
       if (i < live.size()) from = live[i] + 1;
     }
   }
-  next_segment_ = max_id + 1;
+  // Never below what this process already handed out (a merge may be writing that id now).
+  next_segment_ = std::max(next_segment_, max_id + 1);
   unwritten_.clear();
 
   // The memory segment: every logged message whose current version was not flushed.
@@ -489,12 +497,7 @@ void SearchIndex::IndexMessage(const IndexedMessage* previous, const IndexedMess
     absl::Status st = Load(/*clean_up=*/false);
     if (!st.ok()) MLOG_ERROR("search: reloading the index failed: {}", std::string(st.message()));
   }
-  DeleteRetired(batch);
-  absl::Status merged = MaybeMerge(batch);
-  if (!merged.ok()) {
-    // The segments stay as they were; the next message tries again.
-    MLOG_ERROR("search: merging segments failed: {}", std::string(merged.message()));
-  }
+  Maintain(batch);
 
   DocTerms before, after;
   if (previous != nullptr) before = Analyze(*writer_tokenizer_, *previous);
@@ -558,9 +561,8 @@ bool SearchIndex::Unindex(const IndexedMessage& m, const std::vector<TermOccurre
     }
     if (!record->has_value() || !ParseDocRecord(**record, &serial, &stored)) return false;
   }
-  auto seg = std::upper_bound(
-      segments_.begin(), segments_.end(), serial,
-      [](uint64_t s, const Segment& g) { return s < g.file->serial_lo; });
+  auto seg = std::upper_bound(segments_.begin(), segments_.end(), serial,
+                              [](uint64_t s, const Segment& g) { return s < g.file->serial_lo; });
   if (seg == segments_.begin()) return false;
   --seg;
   if (serial >= seg->file->serial_hi) return false;
@@ -604,55 +606,111 @@ void SearchIndex::FlushMemory(storage::WriteBatch* batch) {
   memory_ = std::make_shared<MemSegment>(next_serial_);
 }
 
-absl::Status SearchIndex::MaybeMerge(storage::WriteBatch* batch) {
+void SearchIndex::Maintain(storage::WriteBatch* batch) {
+  InstallMerge(batch);
+  DeleteRetired(batch);
+  StartMerge();
+}
+
+// Hands merge_fan_in adjacent segments of one level to the merge thread, the oldest such run
+// first (which keeps levels non-increasing from old to new), if their blocks are stored and no
+// merge is under way. Only adjacent segments merge, so serial ranges stay disjoint and ordered.
+void SearchIndex::StartMerge() {
   const size_t fan_in = options_.merge_fan_in;
-  for (;;) {
-    // The newest fan_in segments, if they are all of one level and their blocks are stored.
-    if (segments_.size() < fan_in) return absl::OkStatus();
-    const size_t first = segments_.size() - fan_in;
-    const uint32_t level = segments_[first].file->level;
+  if (merging_ || segments_.size() < fan_in) return;
+  size_t first = 0;
+  for (;; ++first) {
+    if (first + fan_in > segments_.size()) return;
     bool ready = true;
-    for (size_t i = first; i < segments_.size() && ready; ++i) {
-      ready = segments_[i].file->level == level && unwritten_.count(segments_[i].file->id) == 0;
+    for (size_t i = first; i < first + fan_in && ready; ++i) {
+      ready = segments_[i].file->level == segments_[first].file->level &&
+              unwritten_.count(segments_[i].file->id) == 0;
     }
-    if (!ready) return absl::OkStatus();
-    RETURN_IF_ERROR(Merge(first, fan_in, batch));
+    if (ready) break;
+  }
+  const auto begin = segments_.begin() + static_cast<ptrdiff_t>(first);
+  auto job = std::make_unique<MergeJob>();
+  job->inputs.assign(begin, begin + static_cast<ptrdiff_t>(fan_in));
+  job->output = std::make_shared<SegmentFile>();
+  job->output->id = next_segment_++;
+  job->output->serial_lo = job->inputs.front().file->serial_lo;
+  job->output->serial_hi = job->inputs.back().file->serial_hi;
+  job->output->level = job->inputs.front().file->level + 1;
+  merging_ = true;
+  absl::MutexLock lock(&merge_mu_);
+  merge_todo_ = std::move(job);
+}
+
+void SearchIndex::MergeLoop() {
+  for (;;) {
+    std::unique_ptr<MergeJob> job;
+    {
+      absl::MutexLock lock(&merge_mu_);
+      merge_mu_.Await(absl::Condition(
+          +[](SearchIndex* self) ABSL_EXCLUSIVE_LOCKS_REQUIRED(self->merge_mu_) {
+            return self->merge_todo_ != nullptr || self->merge_stop_;
+          },
+          this));
+      if (merge_stop_) return;
+      job = std::move(merge_todo_);
+      merge_busy_ = true;
+    }
+    const auto start = absl::Now();
+    job->status = RunMerge(*job);
+    const int64_t ms = absl::ToInt64Milliseconds(absl::Now() - start);
+    if (!job->status.ok()) {
+      MLOG_ERROR("search: merging into segment {} failed: {}", job->output->id,
+                 std::string(job->status.message()));
+    } else if (ms >= 100) {
+      MLOG_INFO("search: merged {} segments into segment {} ({} messages) in {} ms",
+                job->inputs.size(), job->output->id, job->output->docs, ms);
+    } else {
+      MLOG_DEBUG("search: merged {} segments into segment {} ({} messages) in {} ms",
+                 job->inputs.size(), job->output->id, job->output->docs, ms);
+    }
+    absl::MutexLock lock(&merge_mu_);
+    merge_done_ = std::move(job);
+    merge_busy_ = false;
   }
 }
 
-// Merges segments_[first, first + count) into one segment of the next level. Its blocks are
-// written now; *batch gets its record and the removal of the inputs' records and dead marks.
-// The inputs' blocks are deleted once no search reads them (DeleteRetired).
-absl::Status SearchIndex::Merge(size_t first, size_t count, storage::WriteBatch* batch) {
-  const auto start = absl::Now();
-  auto file = std::make_shared<SegmentFile>();
-  file->id = next_segment_++;
-  file->serial_lo = segments_[first].file->serial_lo;
-  file->serial_hi = segments_[first + count - 1].file->serial_hi;
-  file->level = segments_[first].file->level + 1;
+void SearchIndex::WaitForMerges() {
+  absl::MutexLock lock(&merge_mu_);
+  merge_mu_.Await(absl::Condition(
+      +[](SearchIndex* self) ABSL_EXCLUSIVE_LOCKS_REQUIRED(self->merge_mu_) {
+        return self->merge_todo_ == nullptr && !self->merge_busy_;
+      },
+      this));
+}
+
+// On the merge thread: writes the job's output blocks (invisible until InstallMerge puts its
+// record into a committed batch). Reads only the job and immutable blocks.
+absl::Status SearchIndex::RunMerge(MergeJob& job) {
   struct Input {
     const Segment* segment;
     std::unique_ptr<storage::Iterator> it;
-    std::string upper;
   };
   std::vector<Input> inputs;
-  for (size_t i = first; i < first + count; ++i) {
-    Input in{&segments_[i], nullptr, SegmentBlocksBegin(segments_[i].file->id + 1)};
+  for (const Segment& seg : job.inputs) {
     storage::IteratorOptions opts;
-    opts.lower_bound = SegmentBlocksBegin(segments_[i].file->id);
-    opts.upper_bound = in.upper;
+    opts.lower_bound = SegmentBlocksBegin(seg.file->id);
+    opts.upper_bound = SegmentBlocksBegin(seg.file->id + 1);
     opts.fill_cache = false;
-    in.it = store_.NewIterator(storage::Cf::kSearch, opts);
+    Input in{&seg, store_.NewIterator(storage::Cf::kSearch, opts)};
     in.it->SeekToFirst();
     inputs.push_back(std::move(in));
   }
   auto term_of = [](std::string_view key) { return key.substr(9, key.size() - 9 - 25); };
+  const uint64_t id = job.output->id;
   uint64_t docs = 0;
   storage::WriteBatch out;
   PostingList merged;
   std::string key, value;
   BlockDecoder dec;
   for (;;) {
+    if (merge_stopping_.load(std::memory_order_relaxed)) {
+      return absl::CancelledError("the index is closing");
+    }
     // The smallest term any input is on.
     std::string term;
     bool any = false;
@@ -685,7 +743,7 @@ absl::Status SearchIndex::Merge(size_t first, size_t count, storage::WriteBatch*
                      [](const Posting& a, const Posting& b) { return a.doc < b.doc; });
     for (size_t begin = 0; begin < merged.postings.size(); begin += kBlockPostings) {
       const size_t end = std::min(merged.postings.size(), begin + kBlockPostings);
-      key = BlockPrefix(file->id, term);
+      key = BlockPrefix(id, term);
       AppendDocKey(&key, merged.postings[end - 1].doc);
       EncodeBlock(merged, begin, end, &value);
       out.Put(storage::Cf::kSearch, key, value);
@@ -696,27 +754,56 @@ absl::Status SearchIndex::Merge(size_t first, size_t count, storage::WriteBatch*
     }
   }
   if (!out.empty()) RETURN_IF_ERROR(store_.Write(out, storage::Durability::kBuffered));
-  file->docs = docs;
-
-  batch->Put(storage::Cf::kSearch, SegmentKey(file->id), EncodeSegmentFile(*file));
-  for (size_t i = first; i < first + count; ++i) {
-    const uint64_t id = segments_[i].file->id;
-    batch->Delete(storage::Cf::kSearch, SegmentKey(id));
-    batch->DeleteRange(storage::Cf::kSearch, SegmentDeadBegin(id), SegmentDeadBegin(id + 1));
-    retired_.push_back(segments_[i].file);
-  }
-  const int64_t ms = absl::ToInt64Milliseconds(absl::Now() - start);
-  if (ms >= 100) {
-    MLOG_INFO("search: merged {} segments into segment {} ({} messages) in {} ms", count,
-              file->id, file->docs, ms);
-  } else {
-    MLOG_DEBUG("search: merged {} segments into segment {} ({} messages) in {} ms", count,
-               file->id, file->docs, ms);
-  }
-  segments_.erase(segments_.begin() + static_cast<ptrdiff_t>(first),
-                  segments_.begin() + static_cast<ptrdiff_t>(first + count));
-  segments_.push_back(Segment{std::move(file), std::make_shared<std::vector<DocKey>>()});
+  job.output->docs = docs;
   return absl::OkStatus();
+}
+
+// On the writer: puts a finished merge into *batch (its record, the inputs' records and dead
+// marks removed) and into the segment list in place of its inputs. Documents that died in the
+// inputs while the merge ran are marked dead in the output.
+void SearchIndex::InstallMerge(storage::WriteBatch* batch) {
+  std::unique_ptr<MergeJob> job;
+  {
+    absl::MutexLock lock(&merge_mu_);
+    job = std::move(merge_done_);
+  }
+  if (job == nullptr) return;
+  merging_ = false;
+  const SegmentFile& out = *job->output;
+  // The inputs, still side by side (a reload after a failed write may have rebuilt them).
+  auto first = std::find_if(segments_.begin(), segments_.end(), [&](const Segment& s) {
+    return s.file->id == job->inputs.front().file->id;
+  });
+  bool found =
+      job->status.ok() && static_cast<size_t>(segments_.end() - first) >= job->inputs.size();
+  for (size_t i = 0; found && i < job->inputs.size(); ++i) {
+    found = first[static_cast<ptrdiff_t>(i)].file->id == job->inputs[i].file->id;
+  }
+  if (!found) {
+    batch->DeleteRange(storage::Cf::kSearch, SegmentBlocksBegin(out.id),
+                       SegmentBlocksBegin(out.id + 1));
+    return;
+  }
+  auto dead = std::make_shared<std::vector<DocKey>>();
+  for (size_t i = 0; i < job->inputs.size(); ++i) {
+    const Segment& now = first[static_cast<ptrdiff_t>(i)];
+    const std::vector<DocKey>& before = *job->inputs[i].dead;
+    for (const DocKey& d : *now.dead) {
+      if (!std::binary_search(before.begin(), before.end(), d)) {
+        dead->push_back(d);
+        batch->Put(storage::Cf::kSearch, DeadKey(out.id, d), "");
+      }
+    }
+    batch->Delete(storage::Cf::kSearch, SegmentKey(now.file->id));
+    batch->DeleteRange(storage::Cf::kSearch, SegmentDeadBegin(now.file->id),
+                       SegmentDeadBegin(now.file->id + 1));
+    retired_.push_back(now.file);
+  }
+  std::sort(dead->begin(), dead->end());
+  batch->Put(storage::Cf::kSearch, SegmentKey(out.id), EncodeSegmentFile(out));
+  const ptrdiff_t at = first - segments_.begin();
+  segments_.erase(first, first + static_cast<ptrdiff_t>(job->inputs.size()));
+  segments_.insert(segments_.begin() + at, Segment{job->output, std::move(dead)});
 }
 
 // Deletes the blocks of merged-away segments that no search reads any more.
@@ -761,23 +848,38 @@ absl::StatusOr<SearchResults> SearchIndex::Search(const SearchQuery& q, const Ac
   // A max-heap on "ranks before" keeps the `keep` best with the worst on top.
   std::priority_queue<Candidate, std::vector<Candidate>, decltype(&RanksBefore)> best(&RanksBefore);
   Cursor& root = *plan->root;
-  // Every segment in turn, then the memory segment: a document lives in exactly one of them.
-  for (size_t s = 0; s <= view->segments.size(); ++s) {
-    const Segment* segment = s < view->segments.size() ? &view->segments[s] : nullptr;
+  auto offer = [&](const DocKey& doc, double score) {
+    const Candidate c{by_relevance ? score : 0, doc.time, doc};
+    if (best.size() < keep) {
+      best.push(c);
+    } else if (keep > 0 && RanksBefore(c, best.top())) {
+      best.pop();
+      best.push(c);
+    }
+  };
+  // Whether a block whose newest time and best score are these might still hold a result.
+  auto wanted = [&](uint64_t max_time, double max_score) {
+    if (best.size() < keep) return true;
+    if (keep == 0) return false;
+    return by_relevance ? max_score >= best.top().score : max_time >= best.top().time;
+  };
+  // A query that is one word: whole blocks are counted, or skipped, from their headers.
+  auto* single = dynamic_cast<TermCursor*>(&root);
+  // The memory segment, then every segment from the newest: a document lives in exactly one
+  // of them, and newest first fills the page early, so that older blocks can be skipped.
+  for (size_t n = 0; n <= view->segments.size(); ++n) {
+    const Segment* segment = n == 0 ? nullptr : &view->segments[view->segments.size() - n];
     plan->ctx.segment = segment;
     plan->ctx.memory = view->memory.get();
     root.Reset();
+    if (single != nullptr && single->BlocksApply()) {
+      single->CollectBlocks(*segment->dead, wanted, offer, &results.total_count);
+      continue;
+    }
     for (DocKey target; root.SeekGeq(target); target = Successor(root.doc())) {
       if (segment != nullptr && segment->IsDead(root.doc())) continue;
       ++results.total_count;
-      Candidate c{0, root.doc().time, root.doc()};
-      if (by_relevance) c.score = root.Score() + ProximityBonus(plan->proximity_words);
-      if (best.size() < keep) {
-        best.push(c);
-      } else if (keep > 0 && RanksBefore(c, best.top())) {
-        best.pop();
-        best.push(c);
-      }
+      offer(root.doc(), by_relevance ? root.Score() + ProximityBonus(plan->proximity_words) : 0);
     }
   }
   RETURN_IF_ERROR(plan->ctx.status);

@@ -5,7 +5,8 @@
 // postings go to an in-memory segment, visible to searches as soon as that batch is committed.
 // When the memory segment holds SearchOptions::segment_docs messages, it is flushed into an
 // immutable segment of posting blocks (one key per 128 postings of a term), and whenever
-// merge_fan_in segments of one level pile up they are merged into one of the next level. At
+// merge_fan_in segments of one level pile up they are merged into one of the next level, on a
+// thread of the index's own, so that posting never waits for a merge. At
 // start the memory segment is rebuilt from the log entries and document records, so nothing
 // acknowledged is lost. An edit or a deletion removes the old version from the memory segment,
 // or marks it dead in the flushed segment that holds it ('x'); merges drop dead postings.
@@ -27,12 +28,14 @@
 #ifndef MERIDIAN_SERVER_SEARCH_SEARCH_INDEX_H_
 #define MERIDIAN_SERVER_SEARCH_SEARCH_INDEX_H_
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
@@ -165,6 +168,15 @@ class SearchIndex {
   void IndexMessage(const IndexedMessage* previous, const IndexedMessage* current,
                     storage::WriteBatch* batch);
 
+  // Installs a finished merge, deletes blocks no search reads any more, and starts the next
+  // merge, adding what that takes to *batch. IndexMessage does this itself; call it to settle
+  // the index without a new message (tests, benchmarks). Writer thread.
+  void Maintain(storage::WriteBatch* batch);
+  // Waits until the merge thread is idle (tests, benchmarks); a finished merge is installed by
+  // the next Maintain.
+  void WaitForMerges();
+  bool merging() const { return merging_; }  // writer thread
+
   // The batches of every IndexMessage since the last Commit or Abandon were written.
   void Commit();
   // They were not: forget what they changed in memory.
@@ -178,8 +190,7 @@ class SearchIndex {
   // unknown @user/#channel or a bad page token; INTERNAL/UNAVAILABLE for storage errors.
   absl::StatusOr<SearchResults> Search(const SearchQuery& q, const AccessScope& scope);
 
-  // The number of messages that contain `term` (tests, diagnostics); INTERNAL on a read error
-  // is reported as 0.
+  // The number of messages that contain `term` (tests, diagnostics; a read error counts as 0).
   uint64_t DocumentFrequency(std::string_view term) const;
 
   // Flushed segments and messages in memory, as searches see them now (tests, diagnostics).
@@ -205,9 +216,19 @@ class SearchIndex {
   bool Unindex(const IndexedMessage& previous, const std::vector<TermOccurrences>& terms,
                storage::WriteBatch* batch);
   void FlushMemory(storage::WriteBatch* batch);
-  absl::Status MaybeMerge(storage::WriteBatch* batch);
-  absl::Status Merge(size_t first, size_t count, storage::WriteBatch* batch);
   void DeleteRetired(storage::WriteBatch* batch);
+
+  // Merges run on their own thread, one at a time: the writer starts one (StartMerge), the
+  // thread writes the output's blocks (RunMerge), and the writer installs it (InstallMerge).
+  struct MergeJob {
+    std::vector<Segment> inputs;  // as they were when the merge started
+    std::shared_ptr<SegmentFile> output;
+    absl::Status status;
+  };
+  void StartMerge();
+  void MergeLoop();
+  absl::Status RunMerge(MergeJob& job);
+  void InstallMerge(storage::WriteBatch* batch);
 
   storage::KvStore& store_;
   const SearchOptions options_;
@@ -226,10 +247,19 @@ class SearchIndex {
   uint64_t next_segment_ = 1;
   std::unordered_set<uint64_t> unwritten_;  // flushed since the last Commit: blocks in a batch
   std::vector<std::shared_ptr<const SegmentFile>> retired_;  // merged away; blocks still stored
-  bool reload_ = false;                                        // Abandon() was called
+  bool reload_ = false;                                      // Abandon() was called
+  bool merging_ = false;  // a merge was started and is not installed yet
   // Serials of the messages indexed since the last Commit (their document records may not be
   // in the store yet).
   std::map<std::pair<uint64_t, uint64_t>, uint64_t> uncommitted_;
+
+  absl::Mutex merge_mu_;
+  std::unique_ptr<MergeJob> merge_todo_ ABSL_GUARDED_BY(merge_mu_);
+  std::unique_ptr<MergeJob> merge_done_ ABSL_GUARDED_BY(merge_mu_);
+  bool merge_busy_ ABSL_GUARDED_BY(merge_mu_) = false;
+  bool merge_stop_ ABSL_GUARDED_BY(merge_mu_) = false;
+  std::atomic<bool> merge_stopping_{false};  // read by RunMerge between terms
+  std::thread merger_;                       // last: joined in the destructor
 };
 
 }  // namespace meridian::search

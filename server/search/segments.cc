@@ -98,8 +98,7 @@ std::vector<std::pair<std::string, PostingList>> MemSegment::Drain() const {
     PostingList list = Collect(t, UINT64_MAX, removed_);
     if (!list.postings.empty()) out.emplace_back(term, std::move(list));
   }
-  std::sort(out.begin(), out.end(),
-            [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
   return out;
 }
 
