@@ -61,12 +61,15 @@ class KvStore {
   virtual absl::Status Write(const WriteBatch& batch, Durability durability) = 0;
   // Makes every earlier kBuffered write durable.
   virtual absl::Status SyncWal() = 0;
-  virtual std::unique_ptr<Iterator> NewIterator(Cf cf, const IteratorOptions& options = {}) const = 0;
+  virtual std::unique_ptr<Iterator> NewIterator(Cf cf,
+                                                const IteratorOptions& options = {}) const = 0;
   // Writes a consistent, openable copy of the whole database into `dir` (which must not exist),
   // hard-linking immutable files where it can.
   virtual absl::Status Checkpoint(const std::string& dir) = 0;
   // Flushes memtables to disk files (tests and clean shutdown).
   virtual absl::Status Flush() = 0;
+  // Rewrites one column family's files now, dropping deleted data (benchmarks, maintenance).
+  virtual absl::Status Compact(Cf cf) = 0;
   // Approximate bytes on disk of one column family.
   virtual uint64_t ApproximateSize(Cf cf) const = 0;
   // A property such as "rocksdb.stats", for diagnostics; empty when unknown.

@@ -153,6 +153,12 @@ class RocksDbKvStore final : public KvStore {
     return FromRocks(db_->Flush(fo, cfs_), "flush");
   }
 
+  absl::Status Compact(Cf cf) override {
+    rocksdb::CompactRangeOptions co;
+    co.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
+    return FromRocks(db_->CompactRange(co, handle(cf), nullptr, nullptr), "compact");
+  }
+
   uint64_t ApproximateSize(Cf cf) const override {
     uint64_t live = 0;
     db_->GetIntProperty(handle(cf), "rocksdb.total-sst-files-size", &live);

@@ -88,6 +88,24 @@ TEST_F(RocksDbKvStoreTest, RangeDeletionsApplyBeforeTheBatchsOtherOps) {
   EXPECT_TRUE(db->Get(Cf::kMessages, "b").value().has_value());
 }
 
+TEST_F(RocksDbKvStoreTest, CompactDropsDeletedData) {
+  auto db = Open();
+  WriteBatch fill;
+  const std::string value(4096, 'v');
+  for (int i = 0; i < 2000; ++i) fill.Put(Cf::kSearch, "k" + std::to_string(i), value);
+  ASSERT_TRUE(db->Write(fill, Durability::kBuffered).ok());
+  ASSERT_TRUE(db->Flush().ok());
+  const uint64_t full = db->ApproximateSize(Cf::kSearch);
+  WriteBatch drop;
+  drop.DeleteRange(Cf::kSearch, "k", "l");
+  ASSERT_TRUE(db->Write(drop, Durability::kBuffered).ok());
+  ASSERT_TRUE(db->Flush().ok());
+  EXPECT_GE(db->ApproximateSize(Cf::kSearch), full / 2);  // still on disk
+  ASSERT_TRUE(db->Compact(Cf::kSearch).ok());
+  EXPECT_LT(db->ApproximateSize(Cf::kSearch), full / 10);
+  EXPECT_EQ(db->Get(Cf::kSearch, "k1").value(), std::nullopt);
+}
+
 TEST_F(RocksDbKvStoreTest, BoundedIterationInBothDirections) {
   auto db = Open();
   WriteBatch b;
