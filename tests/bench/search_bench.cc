@@ -124,6 +124,7 @@ class MeridianEngine final : public Engine {
     store_ = *std::move(store);
     search::SearchOptions o;
     o.stemming = stemming_;
+    options_ = o;
     auto index = search::SearchIndex::Open(*store_, o);
     if (!index.ok()) {
       std::fprintf(stderr, "open index: %s\n", std::string(index.status().message()).c_str());
@@ -188,6 +189,17 @@ class MeridianEngine final : public Engine {
         Seconds(analyze), analyze_cpu, Seconds(write), write_cpu, settle,
         Seconds(Clock::now() - f0), index_->segment_count());
     for (uint64_t c = 1; c <= corpus.options().channels; ++c) scope_.push_back(c);
+    // A restart: the memory segment is rebuilt from the log and the document records.
+    auto r0 = Clock::now();
+    index_.reset();
+    auto reopened = search::SearchIndex::Open(*store_, options_);
+    if (!reopened.ok()) {
+      std::fprintf(stderr, "reopen: %s\n", std::string(reopened.status().message()).c_str());
+      std::exit(2);
+    }
+    index_ = *std::move(reopened);
+    std::printf("  meridian: reopened in %.1f ms, replaying %zu messages into memory\n",
+                Seconds(Clock::now() - r0) * 1e3, index_->memory_docs());
   }
 
   uint64_t DiskBytes() override { return store_->ApproximateSize(storage::Cf::kSearch); }
@@ -233,6 +245,7 @@ class MeridianEngine final : public Engine {
   bool stemming_;
   bool snippets_ = false;
   std::unique_ptr<storage::KvStore> store_;
+  search::SearchOptions options_;
   std::unique_ptr<search::SearchIndex> index_;
   std::vector<uint64_t> scope_;
 };
