@@ -169,10 +169,7 @@ bool TermCursor::SeekGeq(const DocKey& target) {
 
 void TermCursor::EnsureIterator() {
   if (it_ != nullptr) return;
-  storage::IteratorOptions opts;
-  opts.lower_bound = std::string(1, kBlockTag);
-  opts.upper_bound = std::string(1, kBlockTag + 1);
-  it_ = ctx_->store->NewIterator(storage::Cf::kSearch, opts);
+  it_ = ctx_->store->NewIterator(storage::Cf::kSearch, TagBounds(kBlockTag));
 }
 
 double TermCursor::Bm25(double tf, double doc_length) const {

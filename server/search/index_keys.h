@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "storage/key_codec.h"
+#include "storage/kv_store.h"
 
 namespace meridian::search {
 
@@ -81,6 +82,14 @@ inline DocKey ParseDocKey(std::string_view key) {
   std::string_view s = key.substr(key.size() - 24);
   return DocKey{*storage::ReadU64(s), *storage::ReadU64(s.substr(8)),
                 *storage::ReadU64(s.substr(16))};
+}
+
+// Iterator bounds covering every key that starts with `tag`.
+inline storage::IteratorOptions TagBounds(char tag) {
+  storage::IteratorOptions opts;
+  opts.lower_bound = std::string(1, tag);
+  opts.upper_bound = std::string(1, static_cast<char>(tag + 1));
+  return opts;
 }
 
 // 'b' segment term 0x00: the blocks of one term in one segment follow, each keyed by its last

@@ -236,10 +236,7 @@ absl::StatusOr<std::unique_ptr<SearchIndex>> SearchIndex::Open(storage::KvStore&
   RETURN_IF_ERROR(CheckAnalyzer(store, options));
   ASSIGN_OR_RETURN(std::optional<std::string> format, store.Get(storage::Cf::kSearch, FormatKey()));
   if (!format.has_value()) {
-    storage::IteratorOptions opts;
-    opts.lower_bound = std::string(1, kLegacyPostingTag);
-    opts.upper_bound = std::string(1, kLegacyPostingTag + 1);
-    auto it = store.NewIterator(storage::Cf::kSearch, opts);
+    auto it = store.NewIterator(storage::Cf::kSearch, TagBounds(kLegacyPostingTag));
     it->SeekToFirst();
     RETURN_IF_ERROR(it->status());
     if (it->Valid()) {
@@ -282,10 +279,7 @@ absl::Status SearchIndex::Load(bool clean_up) {
   uncommitted_.clear();
   storage::WriteBatch cleanup;
   {
-    storage::IteratorOptions opts;
-    opts.lower_bound = std::string(1, kSegmentTag);
-    opts.upper_bound = std::string(1, kSegmentTag + 1);
-    auto it = store_.NewIterator(storage::Cf::kSearch, opts);
+    auto it = store_.NewIterator(storage::Cf::kSearch, TagBounds(kSegmentTag));
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
       std::string_view key = it->key();
       auto id = storage::ReadU64(key.substr(1));
@@ -315,10 +309,7 @@ absl::Status SearchIndex::Load(bool clean_up) {
   uint64_t max_id = 0;
   for (const Segment& seg : segments_) max_id = std::max(max_id, seg.file->id);
   {
-    storage::IteratorOptions opts;
-    opts.lower_bound = std::string(1, kBlockTag);
-    opts.upper_bound = std::string(1, kBlockTag + 1);
-    auto it = store_.NewIterator(storage::Cf::kSearch, opts);
+    auto it = store_.NewIterator(storage::Cf::kSearch, TagBounds(kBlockTag));
     it->SeekToLast();
     RETURN_IF_ERROR(it->status());
     if (it->Valid() && it->key().size() >= 9) {
@@ -349,10 +340,7 @@ absl::Status SearchIndex::Load(bool clean_up) {
   memory_ = std::make_shared<MemSegment>(lo);
   next_serial_ = lo;
   {
-    storage::IteratorOptions opts;
-    opts.lower_bound = std::string(1, kLogTag);
-    opts.upper_bound = std::string(1, kLogTag + 1);
-    auto it = store_.NewIterator(storage::Cf::kSearch, opts);
+    auto it = store_.NewIterator(storage::Cf::kSearch, TagBounds(kLogTag));
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
       std::string_view key = it->key();
       std::string_view value = it->value();

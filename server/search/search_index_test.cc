@@ -623,17 +623,36 @@ TEST_P(SearchIndexTest, AnIndexFromThePreReleaseFormatIsRefused) {
   std::filesystem::remove_all(dir);
 }
 
+// A store and an index with small segments, in a directory of their own, for tests that pick
+// their own layout.
+struct Scratch {
+  Scratch(const std::string& name, size_t segment_docs, size_t merge_fan_in)
+      : dir(std::filesystem::temp_directory_path() / (name + "_" + std::to_string(::getpid()))) {
+    std::filesystem::remove_all(dir);
+    auto opened = storage::OpenRocksDbStore({.path = dir.string()});
+    EXPECT_TRUE(opened.ok()) << opened.status();
+    store = *std::move(opened);
+    SearchOptions o;
+    o.segment_docs = segment_docs;
+    o.merge_fan_in = merge_fan_in;
+    auto i = SearchIndex::Open(*store, o);
+    EXPECT_TRUE(i.ok()) << i.status();
+    index = *std::move(i);
+  }
+  ~Scratch() {
+    index.reset();
+    store.reset();
+    std::filesystem::remove_all(dir);
+  }
+  std::filesystem::path dir;
+  std::unique_ptr<storage::KvStore> store;
+  std::unique_ptr<SearchIndex> index;
+};
+
 TEST(SearchIndexLayoutTest, FlushesAndMergesKeepFewSegmentsAndDeleteMergedBlocks) {
-  auto dir = std::filesystem::temp_directory_path() /
-             ("search_index_layout_" + std::to_string(::getpid()));
-  std::filesystem::remove_all(dir);
-  auto store = storage::OpenRocksDbStore({.path = dir.string()});
-  ASSERT_TRUE(store.ok());
-  SearchOptions o;
-  o.segment_docs = 4;
-  o.merge_fan_in = 2;
-  auto index = SearchIndex::Open(**store, o);
-  ASSERT_TRUE(index.ok()) << index.status();
+  Scratch scratch("search_index_layout", 4, 2);
+  auto* index = &scratch.index;
+  auto* store = &scratch.store;
   auto post = [&](uint64_t i) {
     IndexedMessage m = Message(kGeneral, i, Micros(2024, 1, 1) + static_cast<int64_t>(i),
                                "word" + std::to_string(i % 3));
@@ -681,22 +700,13 @@ TEST(SearchIndexLayoutTest, FlushesAndMergesKeepFewSegmentsAndDeleteMergedBlocks
   auto r = (*index)->Search(q, AccessScope{{kGeneral}});
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_EQ(r->total_count, 22u);  // 1, 4, ..., 64 (65 % 3 == 2, 66 % 3 == 0)
-  index->reset();
-  store->reset();
-  std::filesystem::remove_all(dir);
 }
 
 TEST(SearchIndexBlocksTest, OneWordQueriesSkippingBlocksAgreeWithTheFullWalk) {
-  auto dir = std::filesystem::temp_directory_path() /
-             ("search_index_blocks_" + std::to_string(::getpid()));
-  std::filesystem::remove_all(dir);
-  auto store = storage::OpenRocksDbStore({.path = dir.string()});
-  ASSERT_TRUE(store.ok());
-  SearchOptions o;
-  o.segment_docs = 300;  // several segments, with blocks of 128 postings of "common"
-  o.merge_fan_in = 2;
-  auto index = SearchIndex::Open(**store, o);
-  ASSERT_TRUE(index.ok()) << index.status();
+  // Several segments, with blocks of 128 postings of "common".
+  Scratch scratch("search_index_blocks", 300, 2);
+  auto* index = &scratch.index;
+  auto* store = &scratch.store;
   std::mt19937 rng(7);
   std::vector<IndexedMessage> posted;
   auto write = [&](const IndexedMessage* before, const IndexedMessage* after) {
@@ -768,9 +778,6 @@ TEST(SearchIndexBlocksTest, OneWordQueriesSkippingBlocksAgreeWithTheFullWalk) {
   auto all = (*index)->Search(q, AccessScope{{1, 2, 3}});
   ASSERT_TRUE(all.ok());
   EXPECT_EQ(all->total_count, live);
-  index->reset();
-  store->reset();
-  std::filesystem::remove_all(dir);
 }
 
 INSTANTIATE_TEST_SUITE_P(Layouts, SearchIndexTest,
