@@ -24,7 +24,9 @@ class AsyncRpcTest : public ::testing::Test {
     opts.limits.argon2_passes = 1;
     opts.start_scheduler = false;
     core_ = std::move(Core::Open(opts, clock_)).value();
-    server_ = std::move(StartServer(*core_, {.listen = "127.0.0.1:0"})).value();
+    ServerOptions server_opts;
+    server_opts.listen = "127.0.0.1:0";
+    server_ = std::move(StartServer(*core_, server_opts)).value();
     auto channel = grpc::CreateChannel("127.0.0.1:" + std::to_string(server_->port()),
                                        grpc::InsecureChannelCredentials());
     auth_ = v1::AuthService::NewStub(channel);
