@@ -2,6 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <set>
+#include <thread>
+
+#include "absl/synchronization/blocking_counter.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 
 namespace meridian {
@@ -90,6 +96,89 @@ TEST(EventHubTest, WakeThreadWakesWithoutDrainAndCancelStopsPendingWakes) {
     EXPECT_EQ(c.wakes, seen);
     EXPECT_LE(c.wakes, 1);
   }
+}
+
+// A subscriber as the RPC layer drives it: on each wake it reads every event past its cursor
+// from the ring and waits again. Records the sequences it saw and the threads that woke it.
+class ReadingWaiter : public EventWaiter {
+ public:
+  ReadingWaiter(EventHub& hub, uint64_t last, absl::BlockingCounter& done)
+      : hub_(hub), last_(last), done_(done) {}
+  void Wake() override {
+    EXPECT_FALSE(in_wake_.exchange(true)) << "two wakes of one waiter ran at once";
+    {
+      absl::MutexLock l(&mu_);
+      threads_.insert(std::this_thread::get_id());
+      for (;;) {
+        std::vector<std::shared_ptr<const HubEvent>> out;
+        EXPECT_EQ(hub_.Read(cursor_, 16, &out), EventHub::ReadResult::kOk);
+        for (auto& e : out) seen_.push_back(cursor_ = e->seq);
+        if (cursor_ == last_) {
+          done_.DecrementCount();
+          break;
+        }
+        if (hub_.WaitFor(cursor_, this)) break;
+      }
+    }
+    in_wake_ = false;
+  }
+  void Start() {
+    absl::MutexLock l(&mu_);
+    ASSERT_TRUE(hub_.WaitFor(cursor_, this));
+  }
+  std::vector<uint64_t> seen() {
+    absl::MutexLock l(&mu_);
+    return seen_;
+  }
+  std::set<std::thread::id> threads() {
+    absl::MutexLock l(&mu_);
+    return threads_;
+  }
+
+ private:
+  EventHub& hub_;
+  const uint64_t last_;
+  absl::BlockingCounter& done_;
+  std::atomic<bool> in_wake_{false};
+  absl::Mutex mu_;
+  uint64_t cursor_ ABSL_GUARDED_BY(mu_) = 0;
+  std::vector<uint64_t> seen_ ABSL_GUARDED_BY(mu_);
+  std::set<std::thread::id> threads_ ABSL_GUARDED_BY(mu_);
+};
+
+// Waiters are spread over the wake threads; every one still gets every event once, in order,
+// and is never woken twice at once, while events are published one at a time.
+TEST(EventHubTest, ManyWaitersAcrossWakeThreadsGetEveryEventInOrder) {
+  constexpr int kWaiters = 300, kEvents = 200;
+  EventHub hub(/*capacity=*/kEvents, /*head=*/0, /*wake_threads=*/4);
+  ASSERT_EQ(hub.wake_threads(), 4);
+  absl::BlockingCounter done(kWaiters);
+  std::vector<std::unique_ptr<ReadingWaiter>> waiters;
+  for (int i = 0; i < kWaiters; ++i) {
+    waiters.push_back(std::make_unique<ReadingWaiter>(hub, kEvents, done));
+    waiters.back()->Start();
+  }
+  for (uint64_t s = 1; s <= kEvents; ++s) hub.Publish(Events(s, s));
+  done.Wait();
+
+  std::vector<uint64_t> all(kEvents);
+  for (uint64_t s = 1; s <= kEvents; ++s) all[s - 1] = s;
+  std::set<std::thread::id> wake_threads;
+  for (auto& w : waiters) {
+    EXPECT_EQ(w->seen(), all);
+    auto t = w->threads();
+    EXPECT_EQ(t.size(), 1u) << "one waiter is always woken by the same thread";
+    wake_threads.insert(t.begin(), t.end());
+  }
+  EXPECT_EQ(wake_threads.size(), 4u) << "the waiters are spread over every wake thread";
+  EXPECT_EQ(wake_threads.count(std::this_thread::get_id()), 0u);
+}
+
+TEST(EventHubTest, DefaultWakeThreadsIsBetweenOneAndEight) {
+  EXPECT_GE(EventHub::DefaultWakeThreads(), 1);
+  EXPECT_LE(EventHub::DefaultWakeThreads(), 8);
+  EventHub hub(8, 0, /*wake_threads=*/0);
+  EXPECT_EQ(hub.wake_threads(), 1);
 }
 
 }  // namespace

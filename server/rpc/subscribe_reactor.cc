@@ -1,6 +1,7 @@
 #include "server/rpc/subscribe_reactor.h"
 
 #include <deque>
+#include <optional>
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
@@ -36,19 +37,25 @@ class SubscribeReactor final : public grpc::ServerWriteReactor<v1::SubscribeResp
         ctx_(ctx),
         batch_(batch),
         feed_(core.store(), core.dir(), core.hub(), user, cursor) {
+    mu_.Lock();
+    PumpAndWrite();
+  }
+
+  ~SubscribeReactor() override {
     absl::MutexLock l(&mu_);
-    Pump();
+    ReturnLent();
   }
 
   void OnWriteDone(bool ok) override {
-    absl::MutexLock l(&mu_);
+    mu_.Lock();
     writing_ = false;
     if (!ok) {
       // The client went away; OnCancel follows.
       FinishOnce(grpc::Status(grpc::StatusCode::CANCELLED, "stream closed"));
+      mu_.Unlock();
       return;
     }
-    Pump();
+    PumpAndWrite();
   }
 
   void OnCancel() override {
@@ -64,22 +71,60 @@ class SubscribeReactor final : public grpc::ServerWriteReactor<v1::SubscribeResp
 
   // From the hub's wake thread when new events are published.
   void Wake() override {
-    absl::MutexLock l(&mu_);
+    mu_.Lock();
     waiting_ = false;
-    Pump();
+    PumpAndWrite();
   }
 
  private:
+  // Pumps, then issues the write Pump prepared, if any, after releasing mu_. gRPC performs the
+  // write inline (sendmsg included) and hands its completion to another thread: holding mu_
+  // across StartWrite made that thread's OnWriteDone block on mu_ for every delivery.
+  void PumpAndWrite() ABSL_UNLOCK_FUNCTION(mu_) {
+    Pump();
+    if (!write_now_) {
+      mu_.Unlock();
+      return;
+    }
+    write_now_ = false;
+    ++issuing_;
+    mu_.Unlock();
+    // Nobody else touches response_ until this write completes (writing_ is set).
+    StartWrite(&response_);
+    absl::MutexLock l(&mu_);
+    if (--issuing_ == 0 && deferred_finish_) {
+      Finish(*deferred_finish_);
+      deferred_finish_.reset();
+    }
+  }
+
+  // Finish waits while some thread is still inside StartWrite: no write may start after it.
   void FinishOnce(const grpc::Status& s) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     if (finished_) return;
     finished_ = true;
+    if (issuing_ > 0) {
+      deferred_finish_ = s;
+      return;
+    }
     Finish(s);
   }
 
   void Write() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     writing_ = true;
-    StartWrite(&response_);
+    write_now_ = true;
   }
+
+  // response_ borrows the Event of each event in lent_ instead of copying it (events are
+  // immutable once published, and serializing is const); this hands them back before response_
+  // is reused or destroyed.
+  void ReturnLent() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (response_.has_event()) response_.unsafe_arena_release_event();
+    response_.mutable_events()->UnsafeArenaExtractSubrange(0, response_.events_size(), nullptr);
+    lent_.clear();
+    response_.Clear();
+  }
+
+  static v1::Event* Borrow(const HubEvent& e) { return const_cast<v1::Event*>(&e.record.event()); }
 
   void Pump() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     while (!writing_ && !finished_ && !waiting_) {
@@ -103,7 +148,7 @@ class SubscribeReactor final : public grpc::ServerWriteReactor<v1::SubscribeResp
         if (*state == EventFeed::State::kCaughtUp) {
           if (!sent_caught_up_) {
             sent_caught_up_ = true;
-            response_.Clear();
+            ReturnLent();
             response_.set_caught_up(true);
             Write();
             return;
@@ -114,11 +159,12 @@ class SubscribeReactor final : public grpc::ServerWriteReactor<v1::SubscribeResp
         }
         pending_.assign(fetched.begin(), fetched.end());
       }
-      response_.Clear();
+      ReturnLent();
       if (batch_) {
         FillBatch();
       } else {
-        *response_.mutable_event() = pending_.front()->record.event();
+        response_.unsafe_arena_set_allocated_event(Borrow(*pending_.front()));
+        lent_.push_back(std::move(pending_.front()));
         pending_.pop_front();
       }
       Write();
@@ -135,7 +181,8 @@ class SubscribeReactor final : public grpc::ServerWriteReactor<v1::SubscribeResp
       const v1::Event& event = pending_.front()->record.event();
       size_t size = event.ByteSizeLong();
       if (response_.events_size() > 0 && bytes + size > kMaxBatchBytes) break;
-      *response_.add_events() = event;
+      response_.mutable_events()->UnsafeArenaAddAllocated(Borrow(*pending_.front()));
+      lent_.push_back(std::move(pending_.front()));
       bytes += size;
       pending_.pop_front();
     }
@@ -148,7 +195,12 @@ class SubscribeReactor final : public grpc::ServerWriteReactor<v1::SubscribeResp
   EventFeed feed_ ABSL_GUARDED_BY(mu_);
   std::deque<std::shared_ptr<const HubEvent>> pending_ ABSL_GUARDED_BY(mu_);
   v1::SubscribeResponse response_ ABSL_GUARDED_BY(mu_);
+  // The events whose Event messages response_ points at; they keep them alive.
+  std::vector<std::shared_ptr<const HubEvent>> lent_ ABSL_GUARDED_BY(mu_);
   bool writing_ ABSL_GUARDED_BY(mu_) = false;
+  bool write_now_ ABSL_GUARDED_BY(mu_) = false;  // Pump prepared a write for PumpAndWrite
+  int issuing_ ABSL_GUARDED_BY(mu_) = 0;         // threads inside StartWrite
+  std::optional<grpc::Status> deferred_finish_ ABSL_GUARDED_BY(mu_);
   bool waiting_ ABSL_GUARDED_BY(mu_) = false;
   bool finished_ ABSL_GUARDED_BY(mu_) = false;
   bool sent_caught_up_ ABSL_GUARDED_BY(mu_) = false;

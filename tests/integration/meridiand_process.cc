@@ -33,6 +33,7 @@ bool MeridiandProcess::Start() {
     execv(binary_.c_str(), argv.data());
     _exit(127);
   }
+  if (pid_ > 0 && on_fork_) on_fork_(pid_);
   close(fds[1]);
   {
     std::lock_guard<std::mutex> l(mu_);

@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include <condition_variable>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -21,6 +22,9 @@ class MeridiandProcess {
 
   // Starts the server and waits until it is listening; false (with log()) if it exited instead.
   bool Start();
+  // Called in the parent with the child's pid as soon as it is forked, before Start waits for
+  // it (e.g. to register the child for a crash handler). Set it before Start.
+  void set_on_fork(std::function<void(pid_t)> on_fork) { on_fork_ = std::move(on_fork); }
   // SIGTERM and wait; returns the exit status.
   int Stop();
   // SIGKILL and wait: a crash.
@@ -37,6 +41,7 @@ class MeridiandProcess {
 
   std::string binary_, data_dir_;
   std::vector<std::string> args_;
+  std::function<void(pid_t)> on_fork_;
   pid_t pid_ = -1;
   int port_ = 0;
   std::thread reader_;

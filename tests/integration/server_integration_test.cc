@@ -477,6 +477,42 @@ TEST_F(ServerIntegrationTest, SubscriberThatDoesNotAskForBatchesGetsOneEventPerR
   CheckBurst(server_->address(), alice, /*batch=*/false);
 }
 
+// The server wakes its streams from several threads; every one of many streams, in both modes,
+// still gets every post once and in order, while posts are acknowledged one by one and in bursts.
+TEST_F(ServerIntegrationTest, ManySubscribersAllGetEveryPostInOrder) {
+  StartServer();
+  Client alice(server_->address());
+  ASSERT_TRUE(alice.Register("alice").ok());
+  v1::Channel general;
+  ASSERT_TRUE(alice.CreateChannel("general", false, &general).ok());
+  constexpr int kStreams = 48, kOneByOne = 20, kBurst = 100;
+  std::vector<std::unique_ptr<Subscription>> subs;
+  for (int i = 0; i < kStreams; ++i) {
+    subs.push_back(std::make_unique<Subscription>(alice, "", /*batch=*/i % 2 == 0));
+    ASSERT_TRUE(subs.back()->ReadUntilCaughtUp());
+  }
+  std::vector<std::string> sequential;
+  for (int i = 0; i < kOneByOne; ++i) {
+    v1::PostMessageResponse r;
+    ASSERT_TRUE(alice.Post("#general", "one " + std::to_string(i), &r).ok());
+    sequential.push_back(r.message().id());
+  }
+  std::set<std::string> burst = PostBurst(server_->address(), alice.token, "burst", kBurst);
+  ASSERT_EQ(burst.size(), static_cast<size_t>(kBurst));
+  for (auto& sub : subs) {
+    size_t posted = 0;
+    ASSERT_TRUE(sub->ReadUntil([&](const v1::Event& e) {
+      return e.type() == v1::EVENT_TYPE_MESSAGE_POSTED && ++posted >= kOneByOne + kBurst;
+    }));
+    std::vector<std::string> ids = PostedInOrder(sub->events());
+    ASSERT_EQ(ids.size(), static_cast<size_t>(kOneByOne + kBurst));
+    EXPECT_EQ(std::vector<std::string>(ids.begin(), ids.begin() + kOneByOne), sequential);
+    EXPECT_EQ(std::set<std::string>(ids.begin() + kOneByOne, ids.end()), burst)
+        << "a post missing or doubled";
+  }
+  for (auto& sub : subs) sub->Cancel();
+}
+
 TEST_F(ServerIntegrationTest, BatchedResumeFromACursorReplaysInBatchesWithNoGapOrDuplicate) {
   StartServer();
   Client alice(server_->address());

@@ -241,8 +241,11 @@ LoopResult PostLoop(std::vector<std::unique_ptr<v1::MessageService::Stub>>& stub
     call->req.set_text((*gens)[w].Next());
     stubs[w % stubs.size()]->async()->PostMessage(&call->ctx, &call->req, &call->resp,
                                                   [call, done](grpc::Status s) {
-                                                    done(s);
+                                                    // The call (its ClientContext) goes before
+                                                    // done(): the last done() lets the caller
+                                                    // destroy the channel it belongs to.
                                                     delete call;
+                                                    done(s);
                                                   });
   });
 }

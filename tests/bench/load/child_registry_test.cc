@@ -5,6 +5,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "tests/bench/load/scenario.h"
+
 namespace meridian::bench {
 namespace {
 
@@ -56,6 +64,50 @@ TEST(ChildRegistryTest, RefusesInvalidPidsAndAFullTable) {
   for (int i = 0; i < kMaxRegisteredChildren; ++i) UnregisterChild(base + i);
   EXPECT_TRUE(RegisterChild(base));
   UnregisterChild(base);
+}
+
+// The state letter of `pid` in /proc (R, S, Z, ...), or 0 when there is no such process.
+char ProcState(pid_t pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  if (!std::getline(stat, line)) return 0;
+  size_t paren = line.rfind(')');
+  return paren + 2 < line.size() ? line[paren + 2] : 0;
+}
+
+// A crash of the bench while a server is still starting must kill that server too: the server is
+// in the registry from the moment it is forked, not only once it answers.
+TEST(ChildRegistryTest, AServerIsRegisteredWhileItIsStillStarting) {
+  char tmpl[] = "/tmp/child-registry-test-XXXXXX";
+  ASSERT_NE(mkdtemp(tmpl), nullptr);
+  const std::filesystem::path dir = tmpl;
+  const std::string never_listens = (dir / "never-listens").string();
+  {
+    std::ofstream script(never_listens);
+    script << "#!/bin/sh\nexec sleep 1000\n";
+  }
+  std::filesystem::permissions(never_listens, std::filesystem::perms::owner_all);
+  BenchOptions opts;
+  opts.meridiand = never_listens;
+  Server server(opts, (dir / "data").string(), "sync");
+
+  // Plays the crash handler: kills whatever is registered until Start gives up.
+  std::atomic<bool> start_returned{false};
+  std::thread crash([&] {
+    while (!start_returned) {
+      KillRegisteredChildren();
+      std::this_thread::yield();
+    }
+  });
+  absl::Status started = server.Start();
+  start_returned = true;
+  crash.join();
+
+  EXPECT_FALSE(started.ok());
+  ASSERT_GT(server.pid(), 0);
+  EXPECT_EQ(ProcState(server.pid()), 'Z') << "the starting server was not killed by the registry";
+  server.Kill();  // reaps it
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

@@ -79,12 +79,16 @@ Server::~Server() {
 }
 
 absl::Status Server::Start() {
-  bool started = process_->Start();
-  // Registered even when the start failed: a child that never answered may still be running
-  // until MeridiandProcess reaps it.
   UnregisterChild(registered_);
-  registered_ = process_->pid();
-  RegisterChild(registered_);
+  registered_ = -1;
+  // Registered as soon as it is forked, not once Start returns: a crash of the bench while it
+  // waits for the server to listen must kill it too. It stays registered when the start fails,
+  // since a child that never answered may still run until MeridiandProcess reaps it.
+  process_->set_on_fork([this](pid_t pid) {
+    registered_ = pid;
+    RegisterChild(pid);
+  });
+  bool started = process_->Start();
   if (!started) {
     return absl::UnavailableError(absl::StrCat("meridiand did not start:\n", process_->log()));
   }

@@ -39,8 +39,11 @@ LoopResult EmptyRpcLoop(std::vector<std::unique_ptr<grpc::GenericStub>>& stubs, 
     stubs[w % stubs.size()]->UnaryCall(&call->ctx, "/grpc.health.v1.Health/Check",
                                        grpc::StubOptions(), &call->req, &call->resp,
                                        [call, done](grpc::Status s) {
-                                         done(s);
+                                         // The call (its ClientContext) goes before done(): the
+                                         // last done() lets the caller destroy the channel it
+                                         // belongs to.
                                          delete call;
+                                         done(s);
                                        });
   });
 }
