@@ -95,7 +95,8 @@ bool TermCursor::RawSeek(const DocKey& target) {
   }
   for (;;) {
     if (in_block_ && block_last_ >= target) {
-      // Decode forward only as far as needed.
+      // Decode forward only as far as needed, jumping over whole runs below the target.
+      if (cur_.doc < target) dec_.SkipTowards(target);
       while (cur_.doc < target) {
         if (!NextInBlock()) {
           Fail();  // the key promised a posting >= target in this block

@@ -60,29 +60,41 @@ void EncodeBlock(const PostingList& list, size_t begin, size_t end, std::string*
     max_tf = std::max(max_tf, p.tf);
     min_length = std::min(min_length, p.doc_length);
   }
+  std::string body, skips;
+  size_t skip_count = 0;
+  const Posting* prev = nullptr;
+  for (size_t i = begin; i < end; ++i) {
+    const Posting& p = list.postings[i];
+    if (i > begin && (i - begin) % kSkipEvery == 0) {
+      AppendVarint(&skips, prev->doc.channel);
+      AppendVarint(&skips, prev->doc.time - base);
+      AppendVarint(&skips, prev->doc.seq);
+      AppendVarint(&skips, body.size());
+      ++skip_count;
+    }
+    const bool same = prev != nullptr && prev->doc.channel == p.doc.channel;
+    AppendVarint(&body, prev == nullptr ? p.doc.channel : p.doc.channel - prev->doc.channel);
+    if (same) {
+      AppendVarint(&body, p.doc.time - prev->doc.time);
+      AppendVarint(&body, ZigZag(static_cast<int64_t>(p.doc.seq - prev->doc.seq)));
+    } else {
+      AppendVarint(&body, p.doc.time - base);
+      AppendVarint(&body, p.doc.seq);
+    }
+    AppendVarint(&body, p.doc_length);
+    AppendVarint(&body, p.tf);
+    AppendVarint(&body, p.pos_bytes);
+    body.append(list.positions, p.pos_begin, p.pos_bytes);
+    prev = &p;
+  }
   AppendVarint(out, end - begin);
   storage::AppendU64(out, base);
   AppendVarint(out, newest - base);
   AppendVarint(out, max_tf);
   AppendVarint(out, min_length);
-  const Posting* prev = nullptr;
-  for (size_t i = begin; i < end; ++i) {
-    const Posting& p = list.postings[i];
-    const bool same = prev != nullptr && prev->doc.channel == p.doc.channel;
-    AppendVarint(out, prev == nullptr ? p.doc.channel : p.doc.channel - prev->doc.channel);
-    if (same) {
-      AppendVarint(out, p.doc.time - prev->doc.time);
-      AppendVarint(out, ZigZag(static_cast<int64_t>(p.doc.seq - prev->doc.seq)));
-    } else {
-      AppendVarint(out, p.doc.time - base);
-      AppendVarint(out, p.doc.seq);
-    }
-    AppendVarint(out, p.doc_length);
-    AppendVarint(out, p.tf);
-    AppendVarint(out, p.pos_bytes);
-    out->append(list.positions, p.pos_begin, p.pos_bytes);
-    prev = &p;
-  }
+  AppendVarint(out, skip_count);
+  out->append(skips);
+  out->append(body);
 }
 
 bool BlockDecoder::Reset(std::string_view block) {
@@ -94,12 +106,41 @@ bool BlockDecoder::Reset(std::string_view block) {
   count_ = remaining_;
   base_ = *storage::ReadU64(std::string_view(p_, 8));
   p_ += 8;
-  uint64_t span = 0, max_tf = 0, min_length = 0;
-  ok_ = Varint(&p_, end_, &span) && Varint(&p_, end_, &max_tf) && Varint(&p_, end_, &min_length);
+  uint64_t span = 0, max_tf = 0, min_length = 0, skips = 0;
+  ok_ = Varint(&p_, end_, &span) && Varint(&p_, end_, &max_tf) && Varint(&p_, end_, &min_length) &&
+        Varint(&p_, end_, &skips) && skips <= kBlockPostings / kSkipEvery;
+  if (!ok_) return false;
   max_time_ = base_ + span;
   max_tf_ = static_cast<uint32_t>(max_tf);
   min_length_ = static_cast<uint32_t>(min_length);
+  skip_count_ = static_cast<size_t>(skips);
+  for (size_t k = 0; k < skip_count_ && ok_; ++k) {
+    Skip& sk = skips_[k];
+    uint64_t time = 0;
+    ok_ = Varint(&p_, end_, &sk.before.channel) && Varint(&p_, end_, &time) &&
+          Varint(&p_, end_, &sk.before.seq) && Varint(&p_, end_, &sk.offset);
+    sk.before.time = base_ + time;
+  }
+  body_ = p_;
+  ok_ = ok_ &&
+        (skip_count_ == 0 || skips_[skip_count_ - 1].offset < static_cast<uint64_t>(end_ - body_));
   return ok_;
+}
+
+void BlockDecoder::SkipTowards(const DocKey& target) {
+  // Postings decoded so far: count_ - remaining_; skip entry k starts posting kSkipEvery*(k+1).
+  const uint64_t decoded = count_ - remaining_;
+  for (size_t k = skip_count_; k-- > 0;) {
+    const uint64_t index = kSkipEvery * (k + 1);
+    if (index <= decoded) return;  // never backwards
+    if (skips_[k].before < target) {
+      p_ = body_ + skips_[k].offset;
+      doc_ = skips_[k].before;
+      first_ = false;
+      remaining_ = count_ - index;
+      return;
+    }
+  }
 }
 
 bool BlockDecoder::Next() {

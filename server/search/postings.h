@@ -4,7 +4,11 @@
 //
 // Block value: varint count, u64 base time (the smallest time key in the block), varint newest
 // time - base, varint largest term frequency, varint smallest document length (these three let
-// a search skip a block that cannot hold a result), then per posting:
+// a search skip a block that cannot hold a result), varint number of skip entries, the skip
+// entries, then the postings. Skip entry k lets a seek start at posting kSkipEvery * (k + 1)
+// without decoding those before it: the DocKey of the posting just before it (varint
+// channel, varint time - base, varint seq) and the byte offset of its start within the
+// postings. Per posting:
 //   varint channel delta (0: same channel as the previous posting)
 //   varint time: delta from the previous posting's time when the channel is the same, else
 //          time - base
@@ -24,6 +28,7 @@
 namespace meridian::search {
 
 inline constexpr size_t kBlockPostings = 128;
+inline constexpr size_t kSkipEvery = 32;
 
 struct Posting {
   DocKey doc;
@@ -61,6 +66,9 @@ class BlockDecoder {
   uint32_t tf() const { return tf_; }
   // The current posting's encoded positions (see DecodePositions), inside the block.
   std::string_view positions() const { return positions_; }
+  // Moves forward (never back) so that the next Next() still reaches the first posting >=
+  // target, skipping whole runs of kSkipEvery postings that are all below it.
+  void SkipTowards(const DocKey& target);
   // From the block's header.
   uint64_t count() const { return count_; }
   uint64_t min_time() const { return base_; }
@@ -69,8 +77,15 @@ class BlockDecoder {
   uint32_t min_length() const { return min_length_; }
 
  private:
+  struct Skip {
+    DocKey before;  // the posting before the one at `offset`
+    uint64_t offset = 0;
+  };
   const char* p_ = nullptr;
   const char* end_ = nullptr;
+  const char* body_ = nullptr;  // the first posting
+  Skip skips_[kBlockPostings / kSkipEvery];
+  size_t skip_count_ = 0;
   uint64_t remaining_ = 0;
   uint64_t count_ = 0;
   uint64_t base_ = 0;

@@ -1,0 +1,114 @@
+#include "server/search/postings.h"
+
+#include <random>
+
+#include "gtest/gtest.h"
+
+namespace meridian::search {
+namespace {
+
+// 128 postings over a few channels, with a few positions each.
+PostingList MakeList(std::mt19937& rng, size_t n) {
+  PostingList list;
+  DocKey d{3, 1'000'000, 10};
+  for (size_t i = 0; i < n; ++i) {
+    if (rng() % 5 == 0) {
+      d.channel += 1 + rng() % 3;
+      d.time = 1'000'000 + rng() % 1000;
+      d.seq = rng() % 50;
+    } else {
+      d.time += rng() % 3;  // equal times happen
+      d.seq += 1 + rng() % 4;
+    }
+    std::vector<uint32_t> positions;
+    for (uint32_t p = rng() % 3, k = 0; k < 1 + rng() % 3; ++k, p += 1 + rng() % 5) {
+      positions.push_back(p);
+    }
+    Posting p{d, static_cast<uint32_t>(3 + rng() % 20), static_cast<uint32_t>(positions.size()),
+              static_cast<uint32_t>(list.positions.size()), 0};
+    EncodePositions(positions, &list.positions);
+    p.pos_bytes = static_cast<uint32_t>(list.positions.size() - p.pos_begin);
+    list.postings.push_back(p);
+  }
+  return list;
+}
+
+TEST(PostingsTest, BlockRoundTripsWithItsHeader) {
+  std::mt19937 rng(1);
+  PostingList list = MakeList(rng, kBlockPostings);
+  std::string block;
+  EncodeBlock(list, 0, list.postings.size(), &block);
+  BlockDecoder dec;
+  ASSERT_TRUE(dec.Reset(block));
+  EXPECT_EQ(dec.count(), kBlockPostings);
+  uint32_t max_tf = 0, min_length = UINT32_MAX;
+  uint64_t newest = 0;
+  for (size_t i = 0; i < list.postings.size(); ++i) {
+    const Posting& want = list.postings[i];
+    ASSERT_TRUE(dec.Next()) << i;
+    EXPECT_EQ(dec.doc(), want.doc) << i;
+    EXPECT_EQ(dec.doc_length(), want.doc_length);
+    EXPECT_EQ(dec.tf(), want.tf);
+    EXPECT_EQ(dec.positions(),
+              std::string_view(list.positions).substr(want.pos_begin, want.pos_bytes));
+    max_tf = std::max(max_tf, want.tf);
+    min_length = std::min(min_length, want.doc_length);
+    newest = std::max(newest, want.doc.time);
+  }
+  EXPECT_FALSE(dec.Next());
+  EXPECT_TRUE(dec.ok());
+  EXPECT_EQ(dec.max_tf(), max_tf);
+  EXPECT_EQ(dec.min_length(), min_length);
+  EXPECT_EQ(dec.max_time(), newest);
+}
+
+TEST(PostingsTest, SkippingLandsWhereWalkingDoes) {
+  std::mt19937 rng(2);
+  for (size_t n : {size_t{1}, size_t{31}, size_t{32}, size_t{33}, size_t{100}, kBlockPostings}) {
+    PostingList list = MakeList(rng, n);
+    std::string block;
+    EncodeBlock(list, 0, n, &block);
+    for (int trial = 0; trial < 200; ++trial) {
+      // A seek from some posting to a later target, as a cursor does.
+      const size_t from = rng() % n;
+      const DocKey& lo = list.postings[from].doc;
+      const DocKey& hi = list.postings[from + rng() % (n - from)].doc;
+      DocKey target = rng() % 2 ? hi : Successor(lo);
+      if (target < lo) target = lo;
+      BlockDecoder dec;
+      ASSERT_TRUE(dec.Reset(block));
+      for (size_t i = 0; i <= from; ++i) ASSERT_TRUE(dec.Next());
+      if (dec.doc() < target) dec.SkipTowards(target);
+      bool found = dec.doc() >= target;
+      while (!found && dec.Next()) found = dec.doc() >= target;
+      auto want = std::lower_bound(list.postings.begin() + static_cast<ptrdiff_t>(from),
+                                   list.postings.end(), target,
+                                   [](const Posting& a, const DocKey& k) { return a.doc < k; });
+      ASSERT_EQ(found, want != list.postings.end()) << "n " << n << " trial " << trial;
+      if (found) {
+        EXPECT_EQ(dec.doc(), want->doc);
+        EXPECT_EQ(dec.tf(), want->tf);
+        EXPECT_EQ(dec.positions(),
+                  std::string_view(list.positions).substr(want->pos_begin, want->pos_bytes));
+      }
+    }
+  }
+}
+
+TEST(PostingsTest, TruncatedBlocksAreRejected) {
+  std::mt19937 rng(3);
+  PostingList list = MakeList(rng, 64);
+  std::string block;
+  EncodeBlock(list, 0, 64, &block);
+  for (size_t cut : {size_t{0}, size_t{5}, size_t{12}, block.size() / 2, block.size() - 1}) {
+    BlockDecoder dec;
+    size_t decoded = 0;
+    if (dec.Reset(std::string_view(block).substr(0, cut))) {
+      while (dec.Next()) ++decoded;
+    }
+    EXPECT_FALSE(dec.ok() && decoded == 64) << cut;
+  }
+}
+
+}  // namespace
+}  // namespace meridian::search
