@@ -46,18 +46,6 @@ std::optional<int> ParseClock(absl::string_view text) {
   return *minutes;
 }
 
-// 0 = Sunday .. 6 = Saturday, or nullopt.
-std::optional<int> ParseWeekday(absl::string_view word) {
-  static const std::pair<const char*, int> kWords[] = {
-      {"sun", 0},      {"sunday", 0}, {"mon", 1},       {"monday", 1}, {"tue", 2},     {"tues", 2},
-      {"tuesday", 2},  {"wed", 3},    {"wednesday", 3}, {"thu", 4},    {"thur", 4},    {"thurs", 4},
-      {"thursday", 4}, {"fri", 5},    {"friday", 5},    {"sat", 6},    {"saturday", 6}};
-  for (const auto& [name, number] : kWords) {
-    if (word == name) return number;
-  }
-  return std::nullopt;
-}
-
 // "2026-11-25" -> the day, validating the calendar (no 2026-02-30).
 std::optional<absl::CivilDay> ParseDate(absl::string_view text) {
   std::vector<absl::string_view> parts = absl::StrSplit(text, '-');

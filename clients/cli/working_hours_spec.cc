@@ -32,18 +32,6 @@ absl::Status SpecError(absl::string_view spec, absl::string_view detail) {
   return UsageError(absl::StrCat("working hours \"", spec, "\": ", detail));
 }
 
-// Maps a weekday word to 0..6, or -1.
-int DayNumber(absl::string_view word) {
-  static const std::pair<const char*, int> kWords[] = {
-      {"sun", 0},      {"sunday", 0}, {"mon", 1},       {"monday", 1}, {"tue", 2},     {"tues", 2},
-      {"tuesday", 2},  {"wed", 3},    {"wednesday", 3}, {"thu", 4},    {"thur", 4},    {"thurs", 4},
-      {"thursday", 4}, {"fri", 5},    {"friday", 5},    {"sat", 6},    {"saturday", 6}};
-  for (const auto& [name, number] : kWords) {
-    if (word == name) return number;
-  }
-  return -1;
-}
-
 // Adds the weekdays named by one comma-separated item ("mon", "mon-fri", "weekdays") to `days`.
 absl::Status AddDays(absl::string_view spec, absl::string_view item, std::vector<int>& days) {
   if (item == "weekdays") {
@@ -65,13 +53,13 @@ absl::Status AddDays(absl::string_view spec, absl::string_view item, std::vector
   }
   std::vector<int> numbers;
   for (absl::string_view end : ends) {
-    int number = DayNumber(end);
-    if (number < 0) {
+    std::optional<int> number = ParseWeekday(end);
+    if (!number) {
       return SpecError(spec, absl::StrCat("unknown weekday \"", end,
                                           "\" (use mon, tue, wed, thu, fri, sat, sun, "
                                           "weekdays, weekend or daily)"));
     }
-    numbers.push_back(number);
+    numbers.push_back(*number);
   }
   // A range may wrap past Saturday ("fri-mon").
   for (int d = numbers.front();; d = (d + 1) % 7) {
@@ -232,6 +220,17 @@ std::string FormatWorkingHours(const meridian::v1::WorkingHours& hours) {
     rendered.push_back(absl::StrCat(absl::StrJoin(day_items, ","), " ", ranges));
   }
   return absl::StrJoin(rendered, "; ");
+}
+
+std::optional<int> ParseWeekday(absl::string_view word) {
+  static const std::pair<const char*, int> kWords[] = {
+      {"sun", 0},      {"sunday", 0}, {"mon", 1},       {"monday", 1}, {"tue", 2},     {"tues", 2},
+      {"tuesday", 2},  {"wed", 3},    {"wednesday", 3}, {"thu", 4},    {"thur", 4},    {"thurs", 4},
+      {"thursday", 4}, {"fri", 5},    {"friday", 5},    {"sat", 6},    {"saturday", 6}};
+  for (const auto& [name, number] : kWords) {
+    if (word == name) return number;
+  }
+  return std::nullopt;
 }
 
 absl::StatusOr<int> ParseClockTime(absl::string_view text, bool allow_end_of_day) {

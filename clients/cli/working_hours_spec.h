@@ -1,6 +1,7 @@
 #ifndef MERIDIAN_CLIENTS_CLI_WORKING_HOURS_SPEC_H_
 #define MERIDIAN_CLIENTS_CLI_WORKING_HOURS_SPEC_H_
 
+#include <optional>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -27,6 +28,10 @@ absl::StatusOr<meridian::v1::WorkingHours> ParseWorkingHours(absl::string_view s
 // One clock time, "9", "09:30", "5pm" or "12:15am", as minutes after midnight; "24:00" (the end
 // of a day) only when allow_end_of_day. INVALID_ARGUMENT saying what was expected.
 absl::StatusOr<int> ParseClockTime(absl::string_view text, bool allow_end_of_day);
+
+// A weekday word ("mon", "tues", "thursday", ...; lower case) as 0 = Sunday .. 6 = Saturday, or
+// nullopt.
+std::optional<int> ParseWeekday(absl::string_view word);
 
 // The inverse: a compact spec such as "mon-fri 09:00-17:00" ("none" when empty). Parsing the
 // result yields the same intervals.

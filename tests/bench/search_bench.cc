@@ -125,12 +125,7 @@ class MeridianEngine final : public Engine {
     search::SearchOptions o;
     o.stemming = stemming_;
     options_ = o;
-    auto index = search::SearchIndex::Open(*store_, o);
-    if (!index.ok()) {
-      std::fprintf(stderr, "open index: %s\n", std::string(index.status().message()).c_str());
-      std::exit(2);
-    }
-    index_ = *std::move(index);
+    OpenIndex();
     // The messages of a group share one batch, written like the server's group commit.
     constexpr size_t kGroup = 256;
     storage::WriteBatch group;
@@ -192,14 +187,18 @@ class MeridianEngine final : public Engine {
     // A restart: the memory segment is rebuilt from the log and the document records.
     auto r0 = Clock::now();
     index_.reset();
-    auto reopened = search::SearchIndex::Open(*store_, options_);
-    if (!reopened.ok()) {
-      std::fprintf(stderr, "reopen: %s\n", std::string(reopened.status().message()).c_str());
-      std::exit(2);
-    }
-    index_ = *std::move(reopened);
+    OpenIndex();
     std::printf("  meridian: reopened in %.1f ms, replaying %zu messages into memory\n",
                 Seconds(Clock::now() - r0) * 1e3, index_->memory_docs());
+  }
+
+  void OpenIndex() {
+    auto index = search::SearchIndex::Open(*store_, options_);
+    if (!index.ok()) {
+      std::fprintf(stderr, "open index: %s\n", std::string(index.status().message()).c_str());
+      std::exit(2);
+    }
+    index_ = *std::move(index);
   }
 
   uint64_t DiskBytes() override { return store_->ApproximateSize(storage::Cf::kSearch); }
