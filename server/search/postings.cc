@@ -49,6 +49,18 @@ void DecodePositions(std::string_view bytes, std::vector<uint32_t>* out) {
   }
 }
 
+void EncodeTermBlocks(uint64_t segment, std::string_view term, const PostingList& list,
+                      const std::function<void(std::string_view, std::string_view)>& put) {
+  std::string key, value;
+  for (size_t begin = 0; begin < list.postings.size(); begin += kBlockPostings) {
+    const size_t end = std::min(list.postings.size(), begin + kBlockPostings);
+    key = BlockPrefix(segment, term);
+    AppendDocKey(&key, list.postings[end - 1].doc);
+    EncodeBlock(list, begin, end, &value);
+    put(key, value);
+  }
+}
+
 void EncodeBlock(const PostingList& list, size_t begin, size_t end, std::string* out) {
   out->clear();
   uint64_t base = UINT64_MAX, newest = 0;

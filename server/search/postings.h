@@ -19,6 +19,7 @@
 #define MERIDIAN_SERVER_SEARCH_POSTINGS_H_
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -52,6 +53,11 @@ void DecodePositions(std::string_view bytes, std::vector<uint32_t>* out);
 
 // Encodes postings[begin, end) (DocKey order, positions taken from `list`) as one block value.
 void EncodeBlock(const PostingList& list, size_t begin, size_t end, std::string* out);
+
+// Encodes all of `list` (DocKey order) as the blocks of `term` in segment `segment`, passing
+// each key and value to `put` in key order.
+void EncodeTermBlocks(uint64_t segment, std::string_view term, const PostingList& list,
+                      const std::function<void(std::string_view key, std::string_view value)>& put);
 
 // Reads a block value one posting at a time, without decoding positions.
 class BlockDecoder {

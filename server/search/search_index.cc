@@ -568,7 +568,6 @@ void SearchIndex::FlushMemory(storage::WriteBatch* batch) {
   file->serial_hi = next_serial_;
   file->docs = memory_->docs();
   file->level = 0;
-  std::string key, value;
   if (stats_.size() > kMaxStatCache) {
     FlushStats(batch);
     stats_.clear();
@@ -577,13 +576,9 @@ void SearchIndex::FlushMemory(storage::WriteBatch* batch) {
     if (!IsFilterTerm(term)) {
       AdjustStat(DfKey(term), static_cast<int64_t>(list.postings.size()), batch);
     }
-    for (size_t begin = 0; begin < list.postings.size(); begin += kBlockPostings) {
-      const size_t end = std::min(list.postings.size(), begin + kBlockPostings);
-      key = BlockPrefix(file->id, term);
-      AppendDocKey(&key, list.postings[end - 1].doc);
-      EncodeBlock(list, begin, end, &value);
+    EncodeTermBlocks(file->id, term, list, [batch](std::string_view key, std::string_view value) {
       batch->Put(storage::Cf::kSearch, key, value);
-    }
+    });
   }
   batch->Put(storage::Cf::kSearch, SegmentKey(file->id), EncodeSegmentFile(*file));
   // Log entries of this batch's own messages survive the range deletion (it applies first);
@@ -693,7 +688,6 @@ absl::Status SearchIndex::RunMerge(MergeJob& job) {
   uint64_t docs = 0;
   storage::WriteBatch out;
   PostingList merged;
-  std::string key, value;
   BlockDecoder dec;
   for (;;) {
     if (merge_stopping_.load(std::memory_order_relaxed)) {
@@ -729,13 +723,9 @@ absl::Status SearchIndex::RunMerge(MergeJob& job) {
     // Each input is in DocKey order and a document lives in one input: a stable sort merges.
     std::stable_sort(merged.postings.begin(), merged.postings.end(),
                      [](const Posting& a, const Posting& b) { return a.doc < b.doc; });
-    for (size_t begin = 0; begin < merged.postings.size(); begin += kBlockPostings) {
-      const size_t end = std::min(merged.postings.size(), begin + kBlockPostings);
-      key = BlockPrefix(id, term);
-      AppendDocKey(&key, merged.postings[end - 1].doc);
-      EncodeBlock(merged, begin, end, &value);
+    EncodeTermBlocks(id, term, merged, [&out](std::string_view key, std::string_view value) {
       out.Put(storage::Cf::kSearch, key, value);
-    }
+    });
     if (out.ApproximateBytes() >= kMergeBatchBytes) {
       RETURN_IF_ERROR(store_.Write(out, storage::Durability::kBuffered));
       out.Clear();
