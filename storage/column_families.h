@@ -26,13 +26,14 @@ enum class Cf : int {
   kPlugins,      // plugin key-value namespaces
   kScheduler,    // the durable job queue
   kAsync,        // notification feed, reply-by lists, thread participation (server/core)
+  kSearchBlocks,  // full-text posting blocks, written as table files (owned by server/search)
   kCount,
 };
 
 inline constexpr std::array<std::string_view, static_cast<int>(Cf::kCount)> kCfNames = {
     "default", "users",     "sessions",    "channels", "members", "messages",
     "threads", "revisions", "idempotency", "events",   "pins",    "mentions",
-    "search",  "plugins",   "scheduler",   "async",
+    "search",  "plugins",   "scheduler",   "async",   "search_blocks",
 };
 
 inline std::string_view CfName(Cf cf) { return kCfNames[static_cast<int>(cf)]; }

@@ -42,6 +42,21 @@ struct IteratorOptions {
   bool fill_cache = true;
 };
 
+// Sorted keys written straight into a table file of the store and added to it in one step, past
+// the memtable and the write-ahead log: for large runs of keys that are written once and never
+// overwritten (search segments). Not safe for concurrent use.
+class TableWriter {
+ public:
+  virtual ~TableWriter() = default;
+  // Keys in strictly ascending order (also across Ingest calls), none of them already stored.
+  virtual absl::Status Put(std::string_view key, std::string_view value) = 0;
+  // Adds every key Put since the last Ingest to the store, atomically and durably; none of
+  // them is visible before. Does nothing when there are none.
+  virtual absl::Status Ingest() = 0;
+  // Bytes Put since the last Ingest.
+  virtual uint64_t pending_bytes() const = 0;
+};
+
 enum class Durability {
   // Write() returns once the batch is in the write-ahead log and fsynced.
   kSync,
@@ -70,6 +85,12 @@ class KvStore {
   virtual absl::Status Flush() = 0;
   // Rewrites one column family's files now, dropping deleted data (benchmarks, maintenance).
   virtual absl::Status Compact(Cf cf) = 0;
+  // A TableWriter for one column family.
+  virtual absl::StatusOr<std::unique_ptr<TableWriter>> NewTableWriter(Cf cf) = 0;
+  // Frees at once the disk space of the keys in [begin, end), which a written DeleteRange
+  // has already removed: files holding nothing else are dropped (so it is cheap for keys that
+  // a TableWriter wrote), the rest waits for compaction.
+  virtual absl::Status ReclaimRange(Cf cf, std::string_view begin, std::string_view end) = 0;
   // Approximate bytes on disk of one column family.
   virtual uint64_t ApproximateSize(Cf cf) const = 0;
   // A property such as "rocksdb.stats", for diagnostics; empty when unknown.

@@ -1,15 +1,18 @@
 // KvStore on RocksDB 7.8.
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 #include <filesystem>
 #include <memory>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "rocksdb/convenience.h"
 #include "rocksdb/db.h"
 #include "rocksdb/filter_policy.h"
 #include "rocksdb/options.h"
 #include "rocksdb/slice_transform.h"
+#include "rocksdb/sst_file_writer.h"
 #include "rocksdb/table.h"
 #include "rocksdb/utilities/checkpoint.h"
 #include "rocksdb/write_batch.h"
@@ -92,6 +95,62 @@ class RocksDbIterator final : public Iterator {
   std::unique_ptr<rocksdb::Iterator> it_;
 };
 
+// Table files are built in <data dir>/ingest/ and moved into the database by ingestion. A file
+// left there by a crash was never ingested; OpenRocksDbStore empties the directory.
+constexpr char kIngestDir[] = "ingest";
+
+class RocksDbTableWriter final : public TableWriter {
+ public:
+  RocksDbTableWriter(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf, std::string path)
+      : db_(db),
+        cf_(cf),
+        path_(std::move(path)),
+        writer_(rocksdb::EnvOptions(), db->GetOptions(cf), cf, /*invalidate_page_cache=*/false) {}
+  ~RocksDbTableWriter() override {
+    if (open_) {
+      writer_.Finish().PermitUncheckedError();
+      std::error_code ec;
+      std::filesystem::remove(path_, ec);
+    }
+  }
+
+  absl::Status Put(std::string_view key, std::string_view value) override {
+    if (!open_) {
+      rocksdb::Status s = writer_.Open(path_);
+      if (!s.ok()) return FromRocks(s, "table writer open");
+      open_ = true;
+    }
+    pending_ += key.size() + value.size();
+    return FromRocks(writer_.Put(ToSlice(key), ToSlice(value)), "table writer put");
+  }
+
+  absl::Status Ingest() override {
+    if (!open_) return absl::OkStatus();
+    open_ = false;
+    pending_ = 0;
+    rocksdb::Status s = writer_.Finish();
+    if (s.ok()) {
+      rocksdb::IngestExternalFileOptions o;
+      o.move_files = true;
+      o.write_global_seqno = false;
+      s = db_->IngestExternalFile(cf_, {path_}, o);
+    }
+    std::error_code ec;
+    std::filesystem::remove(path_, ec);  // linked into the database when it was ingested
+    return FromRocks(s, "ingest table");
+  }
+
+  uint64_t pending_bytes() const override { return pending_; }
+
+ private:
+  rocksdb::DB* db_;
+  rocksdb::ColumnFamilyHandle* cf_;
+  const std::string path_;
+  rocksdb::SstFileWriter writer_;
+  bool open_ = false;
+  uint64_t pending_ = 0;
+};
+
 class RocksDbKvStore final : public KvStore {
  public:
   RocksDbKvStore(std::unique_ptr<rocksdb::DB> db, std::vector<rocksdb::ColumnFamilyHandle*> cfs)
@@ -159,6 +218,18 @@ class RocksDbKvStore final : public KvStore {
     return FromRocks(db_->CompactRange(co, handle(cf), nullptr, nullptr), "compact");
   }
 
+  absl::StatusOr<std::unique_ptr<TableWriter>> NewTableWriter(Cf cf) override {
+    const std::string path = absl::StrCat(db_->GetName(), "/", kIngestDir, "/", next_table_++, ".sst");
+    return std::unique_ptr<TableWriter>(new RocksDbTableWriter(db_.get(), handle(cf), path));
+  }
+
+  absl::Status ReclaimRange(Cf cf, std::string_view begin, std::string_view end) override {
+    const rocksdb::Slice b = ToSlice(begin), e = ToSlice(end);
+    return FromRocks(rocksdb::DeleteFilesInRange(db_.get(), handle(cf), &b, &e,
+                                                 /*include_end=*/false),
+                     "reclaim range");
+  }
+
   uint64_t ApproximateSize(Cf cf) const override {
     uint64_t live = 0;
     db_->GetIntProperty(handle(cf), "rocksdb.total-sst-files-size", &live);
@@ -178,6 +249,7 @@ class RocksDbKvStore final : public KvStore {
 
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> cfs_;
+  std::atomic<uint64_t> next_table_{0};
 };
 
 }  // namespace
@@ -189,6 +261,15 @@ absl::StatusOr<std::unique_ptr<KvStore>> OpenRocksDbStore(const OpenOptions& opt
   if (ec) {
     return absl::FailedPreconditionError(
         absl::StrCat("cannot create data directory ", options.path, ": ", ec.message()));
+  }
+  const std::filesystem::path ingest = std::filesystem::path(options.path) / kIngestDir;
+  if (std::filesystem::exists(options.path, ec)) {
+    std::filesystem::remove_all(ingest, ec);
+    if (!ec) std::filesystem::create_directories(ingest, ec);
+    if (ec) {
+      return absl::FailedPreconditionError(absl::StrCat("cannot prepare ", ingest.string(),
+                                                        ": ", ec.message()));
+    }
   }
 
   rocksdb::Options db_opts;
@@ -214,6 +295,15 @@ absl::StatusOr<std::unique_ptr<KvStore>> OpenRocksDbStore(const OpenOptions& opt
     cf_opts.compression = rocksdb::kLZ4Compression;
     cf_opts.bottommost_compression = rocksdb::kZSTD;
     cf_opts.level_compaction_dynamic_level_bytes = true;
+    if (name == CfName(Cf::kSearchBlocks)) {
+      // Written only as whole table files (TableWriter) of delta-encoded postings, read by
+      // seeks: no Bloom filter, and LZ4 at every level since the files are ingested straight
+      // into the last one.
+      rocksdb::BlockBasedTableOptions blocks = table;
+      blocks.filter_policy.reset();
+      cf_opts.table_factory.reset(rocksdb::NewBlockBasedTableFactory(blocks));
+      cf_opts.bottommost_compression = rocksdb::kLZ4Compression;
+    }
     if (name == CfName(Cf::kSearch)) {
       // A segment flush writes thousands of block keys at once: more memtables let writes go
       // on while a flush waits for one of the few cores.

@@ -106,6 +106,69 @@ TEST_F(RocksDbKvStoreTest, CompactDropsDeletedData) {
   EXPECT_EQ(db->Get(Cf::kSearch, "k1").value(), std::nullopt);
 }
 
+TEST_F(RocksDbKvStoreTest, TableWriterKeysAppearAtIngestAndSurviveReopen) {
+  {
+    auto db = Open();
+    auto writer = db->NewTableWriter(Cf::kSearchBlocks);
+    ASSERT_TRUE(writer.ok()) << writer.status();
+    EXPECT_TRUE((*writer)->Ingest().ok());  // nothing written yet: nothing to do
+    for (int i = 0; i < 100; ++i) {
+      ASSERT_TRUE((*writer)->Put(KeyBuilder().Byte('b').U64(i).Take(), std::to_string(i)).ok());
+    }
+    EXPECT_GT((*writer)->pending_bytes(), 0u);
+    EXPECT_EQ(db->Get(Cf::kSearchBlocks, KeyBuilder().Byte('b').U64(7).Take()).value(),
+              std::nullopt);
+    ASSERT_TRUE((*writer)->Ingest().ok());
+    EXPECT_EQ((*writer)->pending_bytes(), 0u);
+    EXPECT_EQ(db->Get(Cf::kSearchBlocks, KeyBuilder().Byte('b').U64(7).Take()).value(),
+              std::optional<std::string>("7"));
+    // The same writer goes on with later keys in a second file.
+    ASSERT_TRUE((*writer)->Put(KeyBuilder().Byte('b').U64(100).Take(), "100").ok());
+    ASSERT_TRUE((*writer)->Ingest().ok());
+    EXPECT_EQ(db->Get(Cf::kSearch, KeyBuilder().Byte('b').U64(7).Take()).value(), std::nullopt);
+  }
+  auto db = Open();
+  EXPECT_EQ(db->Get(Cf::kSearchBlocks, KeyBuilder().Byte('b').U64(100).Take()).value(),
+            std::optional<std::string>("100"));
+  // Ingestion moved the files into the database: none is left where they were built.
+  EXPECT_TRUE(std::filesystem::is_empty(dir_ / "ingest"));
+}
+
+TEST_F(RocksDbKvStoreTest, TableWriterRefusesKeysOutOfOrderAndLeavesNothing) {
+  auto db = Open();
+  {
+    auto writer = db->NewTableWriter(Cf::kSearchBlocks);
+    ASSERT_TRUE(writer.ok());
+    ASSERT_TRUE((*writer)->Put("m", "1").ok());
+    EXPECT_FALSE((*writer)->Put("a", "2").ok());
+  }  // abandoned without Ingest
+  EXPECT_EQ(db->Get(Cf::kSearchBlocks, "m").value(), std::nullopt);
+  EXPECT_TRUE(std::filesystem::is_empty(dir_ / "ingest"));
+}
+
+TEST_F(RocksDbKvStoreTest, ReclaimRangeDropsIngestedFilesAtOnce) {
+  auto db = Open();
+  const std::string value(4096, 'v');
+  for (char segment : {'1', '2'}) {
+    auto writer = db->NewTableWriter(Cf::kSearchBlocks);
+    ASSERT_TRUE(writer.ok());
+    for (int i = 0; i < 1000; ++i) {
+      ASSERT_TRUE((*writer)->Put(std::string(1, segment) + KeyBuilder().U64(i).Take(), value).ok());
+    }
+    ASSERT_TRUE((*writer)->Ingest().ok());
+  }
+  const uint64_t full = db->ApproximateSize(Cf::kSearchBlocks);
+  WriteBatch drop;
+  drop.DeleteRange(Cf::kSearchBlocks, "1", "2");
+  ASSERT_TRUE(db->Write(drop, Durability::kBuffered).ok());
+  ASSERT_TRUE(db->ReclaimRange(Cf::kSearchBlocks, "1", "2").ok());
+  // One of the two files is gone without a compaction; the other segment is intact.
+  EXPECT_LT(db->ApproximateSize(Cf::kSearchBlocks), full * 3 / 4);
+  EXPECT_EQ(db->Get(Cf::kSearchBlocks, "1" + KeyBuilder().U64(5).Take()).value(), std::nullopt);
+  EXPECT_EQ(db->Get(Cf::kSearchBlocks, "2" + KeyBuilder().U64(5).Take()).value(),
+            std::optional<std::string>(value));
+}
+
 TEST_F(RocksDbKvStoreTest, BoundedIterationInBothDirections) {
   auto db = Open();
   WriteBatch b;

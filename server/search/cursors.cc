@@ -170,7 +170,7 @@ bool TermCursor::SeekGeq(const DocKey& target) {
 
 void TermCursor::EnsureIterator() {
   if (it_ != nullptr) return;
-  it_ = ctx_->store->NewIterator(storage::Cf::kSearch, TagBounds(kBlockTag));
+  it_ = ctx_->store->NewIterator(kBlocksCf, TagBounds(kBlockTag));
 }
 
 double TermCursor::Bm25(double tf, double doc_length) const {

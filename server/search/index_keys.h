@@ -12,6 +12,10 @@
 
 namespace meridian::search {
 
+// Posting blocks live in a column family of their own, written as whole table files (see
+// storage::TableWriter); everything else of the index is in Cf::kSearch.
+inline constexpr storage::Cf kBlocksCf = storage::Cf::kSearchBlocks;
+
 inline constexpr char kLegacyPostingTag = 'p';  // one key per posting: the first format
 inline constexpr char kBlockTag = 'b';
 inline constexpr char kSegmentTag = 'g';

@@ -21,11 +21,13 @@ namespace {
 constexpr uint8_t kFlagReaction = 1, kFlagPinned = 2, kFlagThread = 4, kFlagDirect = 8;
 // Bounds the writer's memory for "lexicon entry already written" (a re-Put is harmless).
 constexpr size_t kMaxLexiconCache = 4 << 20;
-constexpr char kFormat[] = "2";
+constexpr char kFormat[] = "3";
+// Format 2 kept the posting blocks in Cf::kSearch; opening such an index moves them.
+constexpr char kFormatBlocksInSearchCf[] = "2";
 // Bounds the writer's cache of statistics (mostly document frequencies; a miss costs a Get).
 constexpr size_t kMaxStatCache = 1 << 20;
-// A merge writes its blocks in batches of about this size.
-constexpr size_t kMergeBatchBytes = 4 << 20;
+// A merge writes its blocks in table files of about this size.
+constexpr size_t kMergeFileBytes = 64 << 20;
 
 TokenizerOptions TokenizerOptionsFor(const SearchOptions& o) {
   TokenizerOptions t;
@@ -188,6 +190,36 @@ bool RanksBefore(const Candidate& a, const Candidate& b) {
   return a.doc > b.doc;
 }
 
+// Upgrades a format-2 index: copies its blocks (already in key order) into table files of
+// kBlocksCf, then deletes them from Cf::kSearch and records the new format in one batch. A crash
+// in between leaves format 2, and the copy is made again.
+absl::Status MoveBlocksToTheirCf(storage::KvStore& store) {
+  ASSIGN_OR_RETURN(std::unique_ptr<storage::TableWriter> out, store.NewTableWriter(kBlocksCf));
+  storage::IteratorOptions opts = TagBounds(kBlockTag);
+  opts.fill_cache = false;
+  auto it = store.NewIterator(storage::Cf::kSearch, opts);
+  uint64_t blocks = 0;
+  for (it->SeekToFirst(); it->Valid(); it->Next(), ++blocks) {
+    RETURN_IF_ERROR(out->Put(it->key(), it->value()));
+  }
+  RETURN_IF_ERROR(it->status());
+  storage::WriteBatch batch;
+  if (blocks > 0) {
+    // An earlier, interrupted upgrade may have left a copy: clear it first.
+    batch.DeleteRange(kBlocksCf, opts.lower_bound, opts.upper_bound);
+    RETURN_IF_ERROR(store.Write(batch, storage::Durability::kSync));
+    RETURN_IF_ERROR(store.ReclaimRange(kBlocksCf, opts.lower_bound, opts.upper_bound));
+    RETURN_IF_ERROR(out->Ingest());
+    batch.Clear();
+    batch.DeleteRange(storage::Cf::kSearch, opts.lower_bound, opts.upper_bound);
+  }
+  batch.Put(storage::Cf::kSearch, FormatKey(), kFormat);
+  RETURN_IF_ERROR(store.Write(batch, storage::Durability::kSync));
+  MLOG_INFO("search: moved {} posting blocks to their own column family (index format {})",
+            blocks, kFormat);
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 class SearchIndex::TokenizerPool {
@@ -248,6 +280,8 @@ absl::StatusOr<std::unique_ptr<SearchIndex>> SearchIndex::Open(storage::KvStore&
     storage::WriteBatch batch;
     batch.Put(storage::Cf::kSearch, FormatKey(), kFormat);
     RETURN_IF_ERROR(store.Write(batch, storage::Durability::kSync));
+  } else if (*format == kFormatBlocksInSearchCf) {
+    RETURN_IF_ERROR(MoveBlocksToTheirCf(store));
   } else if (*format != kFormat) {
     return absl::FailedPreconditionError(
         absl::StrCat("the search index in this data directory has format '", *format,
@@ -309,7 +343,7 @@ absl::Status SearchIndex::Load(bool clean_up) {
   uint64_t max_id = 0;
   for (const Segment& seg : segments_) max_id = std::max(max_id, seg.file->id);
   {
-    auto it = store_.NewIterator(storage::Cf::kSearch, TagBounds(kBlockTag));
+    auto it = store_.NewIterator(kBlocksCf, TagBounds(kBlockTag));
     it->SeekToLast();
     RETURN_IF_ERROR(it->status());
     if (it->Valid() && it->key().size() >= 9) {
@@ -325,7 +359,8 @@ absl::Status SearchIndex::Load(bool clean_up) {
     for (size_t i = 0; i <= live.size(); ++i) {
       const uint64_t to = i < live.size() ? live[i] : max_id + 1;
       if (from < to) {
-        cleanup.DeleteRange(storage::Cf::kSearch, SegmentBlocksBegin(from), SegmentBlocksBegin(to));
+        cleanup.DeleteRange(kBlocksCf, SegmentBlocksBegin(from), SegmentBlocksBegin(to));
+        reclaim_.emplace_back(from, to);
         cleanup.DeleteRange(storage::Cf::kSearch, SegmentDeadBegin(from), SegmentDeadBegin(to));
       }
       if (i < live.size()) from = live[i] + 1;
@@ -368,6 +403,7 @@ absl::Status SearchIndex::Load(bool clean_up) {
     RETURN_IF_ERROR(it->status());
   }
   if (!cleanup.empty()) RETURN_IF_ERROR(store_.Write(cleanup, storage::Durability::kSync));
+  Reclaim();
   memory_->Publish(next_serial_);
   Publish();
   return absl::OkStatus();
@@ -423,13 +459,26 @@ absl::Status SearchIndex::CheckAnalyzer(storage::KvStore& store, const SearchOpt
 }
 
 void SearchIndex::Commit() {
+  Reclaim();
   memory_->Publish(next_serial_);
   unwritten_.clear();
   uncommitted_.clear();
   Publish();
 }
 
-void SearchIndex::Abandon() { reload_ = true; }
+void SearchIndex::Abandon() {
+  reload_ = true;
+  reclaim_.clear();  // those range deletions were not written
+}
+
+void SearchIndex::Reclaim() {
+  for (const auto& [from, to] : reclaim_) {
+    absl::Status st =
+        store_.ReclaimRange(kBlocksCf, SegmentBlocksBegin(from), SegmentBlocksBegin(to));
+    if (!st.ok()) MLOG_WARN("search: reclaiming deleted blocks failed: {}", std::string(st.message()));
+  }
+  reclaim_.clear();
+}
 
 void SearchIndex::AdjustStat(const std::string& key, int64_t delta, storage::WriteBatch* batch) {
   auto it = stats_.find(key);
@@ -572,13 +621,18 @@ void SearchIndex::FlushMemory(storage::WriteBatch* batch) {
     FlushStats(batch);
     stats_.clear();
   }
-  for (const auto& [term, list] : memory_->Drain()) {
+  const std::vector<std::pair<std::string, PostingList>> terms = memory_->Drain();
+  absl::Status written = WriteBlocks(file->id, terms);
+  if (!written.ok()) {
+    // Nothing refers to what was written; the messages stay in memory and in the log.
+    MLOG_ERROR("search: flushing {} messages into segment {} failed, retrying later: {}",
+               file->docs, file->id, std::string(written.message()));
+    return;
+  }
+  for (const auto& [term, list] : terms) {
     if (!IsFilterTerm(term)) {
       AdjustStat(DfKey(term), static_cast<int64_t>(list.postings.size()), batch);
     }
-    EncodeTermBlocks(file->id, term, list, [batch](std::string_view key, std::string_view value) {
-      batch->Put(storage::Cf::kSearch, key, value);
-    });
   }
   batch->Put(storage::Cf::kSearch, SegmentKey(file->id), EncodeSegmentFile(*file));
   // Log entries of this batch's own messages survive the range deletion (it applies first);
@@ -587,6 +641,29 @@ void SearchIndex::FlushMemory(storage::WriteBatch* batch) {
   unwritten_.insert(file->id);
   segments_.push_back(Segment{std::move(file), std::make_shared<std::vector<DocKey>>()});
   memory_ = std::make_shared<MemSegment>(next_serial_);
+}
+
+namespace {
+
+// Encodes the blocks of `term` into *out; the first error sticks in *status.
+void PutTermBlocks(uint64_t segment, std::string_view term, const PostingList& list,
+                   storage::TableWriter& out, absl::Status* status) {
+  EncodeTermBlocks(segment, term, list, [&](std::string_view key, std::string_view value) {
+    if (status->ok()) *status = out.Put(key, value);
+  });
+}
+
+}  // namespace
+
+// Writes a flushed segment's blocks as a table file; they stay invisible to searches until a
+// committed batch holds the segment's record.
+absl::Status SearchIndex::WriteBlocks(
+    uint64_t segment, const std::vector<std::pair<std::string, PostingList>>& terms) {
+  ASSIGN_OR_RETURN(std::unique_ptr<storage::TableWriter> out, store_.NewTableWriter(kBlocksCf));
+  absl::Status status;
+  for (const auto& [term, list] : terms) PutTermBlocks(segment, term, list, *out, &status);
+  RETURN_IF_ERROR(status);
+  return out->Ingest();
 }
 
 void SearchIndex::Maintain(storage::WriteBatch* batch) {
@@ -679,14 +756,14 @@ absl::Status SearchIndex::RunMerge(MergeJob& job) {
     opts.lower_bound = SegmentBlocksBegin(seg.file->id);
     opts.upper_bound = SegmentBlocksBegin(seg.file->id + 1);
     opts.fill_cache = false;
-    Input in{&seg, store_.NewIterator(storage::Cf::kSearch, opts)};
+    Input in{&seg, store_.NewIterator(kBlocksCf, opts)};
     in.it->SeekToFirst();
     inputs.push_back(std::move(in));
   }
   auto term_of = [](std::string_view key) { return key.substr(9, key.size() - 9 - 25); };
   const uint64_t id = job.output->id;
   uint64_t docs = 0;
-  storage::WriteBatch out;
+  ASSIGN_OR_RETURN(std::unique_ptr<storage::TableWriter> out, store_.NewTableWriter(kBlocksCf));
   PostingList merged;
   BlockDecoder dec;
   for (;;) {
@@ -723,15 +800,12 @@ absl::Status SearchIndex::RunMerge(MergeJob& job) {
     // Each input is in DocKey order and a document lives in one input: a stable sort merges.
     std::stable_sort(merged.postings.begin(), merged.postings.end(),
                      [](const Posting& a, const Posting& b) { return a.doc < b.doc; });
-    EncodeTermBlocks(id, term, merged, [&out](std::string_view key, std::string_view value) {
-      out.Put(storage::Cf::kSearch, key, value);
-    });
-    if (out.ApproximateBytes() >= kMergeBatchBytes) {
-      RETURN_IF_ERROR(store_.Write(out, storage::Durability::kBuffered));
-      out.Clear();
-    }
+    absl::Status status;
+    PutTermBlocks(id, term, merged, *out, &status);
+    RETURN_IF_ERROR(status);
+    if (out->pending_bytes() >= kMergeFileBytes) RETURN_IF_ERROR(out->Ingest());
   }
-  if (!out.empty()) RETURN_IF_ERROR(store_.Write(out, storage::Durability::kBuffered));
+  RETURN_IF_ERROR(out->Ingest());
   job.output->docs = docs;
   return absl::OkStatus();
 }
@@ -758,8 +832,8 @@ void SearchIndex::InstallMerge(storage::WriteBatch* batch) {
     found = first[static_cast<ptrdiff_t>(i)].file->id == job->inputs[i].file->id;
   }
   if (!found) {
-    batch->DeleteRange(storage::Cf::kSearch, SegmentBlocksBegin(out.id),
-                       SegmentBlocksBegin(out.id + 1));
+    batch->DeleteRange(kBlocksCf, SegmentBlocksBegin(out.id), SegmentBlocksBegin(out.id + 1));
+    reclaim_.emplace_back(out.id, out.id + 1);
     return;
   }
   auto dead = std::make_shared<std::vector<DocKey>>();
@@ -792,7 +866,8 @@ void SearchIndex::DeleteRetired(storage::WriteBatch* batch) {
       continue;
     }
     const uint64_t id = retired_[i]->id;
-    batch->DeleteRange(storage::Cf::kSearch, SegmentBlocksBegin(id), SegmentBlocksBegin(id + 1));
+    batch->DeleteRange(kBlocksCf, SegmentBlocksBegin(id), SegmentBlocksBegin(id + 1));
+    reclaim_.emplace_back(id, id + 1);
     retired_.erase(retired_.begin() + static_cast<ptrdiff_t>(i));
   }
 }

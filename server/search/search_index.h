@@ -4,15 +4,18 @@
 // stores it: its document record ('d', which carries the text) and a log entry ('u'). Its
 // postings go to an in-memory segment, visible to searches as soon as that batch is committed.
 // When the memory segment holds SearchOptions::segment_docs messages, it is flushed into an
-// immutable segment of posting blocks (one key per 128 postings of a term), and whenever
+// immutable segment of posting blocks (one key per 128 postings of a term), written as a table
+// file and ingested into the store (past the memtable and the write-ahead log), and whenever
 // merge_fan_in segments of one level pile up they are merged into one of the next level, on a
 // thread of the index's own, so that posting never waits for a merge. At
 // start the memory segment is rebuilt from the log entries and document records, so nothing
 // acknowledged is lost. An edit or a deletion removes the old version from the memory segment,
 // or marks it dead in the flushed segment that holds it ('x'); merges drop dead postings.
 //
-// Layout (all in Cf::kSearch; integers big-endian, see index_keys.h and postings.h):
+// Layout (integers big-endian, see index_keys.h and postings.h). In Cf::kSearchBlocks, only
+// ever written as whole table files, and dropped a segment at a time (KvStore::ReclaimRange):
 //   'b' segment term 0x00 last-DocKey -> a block of up to 128 postings (postings.h)
+// Everything else in Cf::kSearch:
 //   'g' segment                  -> SegmentFile: serial range, documents, level
 //   'x' segment DocKey           -> "" (that document's postings in that segment are stale)
 //   'u' serial                   -> channel, seq: indexed after the last flush (the log)
@@ -21,7 +24,8 @@
 //   'S' "docs" / 'S' "length"    -> number of documents / sum of their lengths (u64, ditto)
 //   'w' surface                  -> the term it is indexed as (lexicon for prefix search)
 //   'S' "analyzer"               -> the stemming language the index was built with ("" none)
-//   'S' "format"                 -> "2" (this layout)
+//   'S' "format"                 -> "3" (this layout; "2" had the blocks in Cf::kSearch and is
+//                                   upgraded at open)
 // Within a segment, a term's postings are ordered by channel, then time: a channel restriction
 // or a date range is a seek, and within a channel the documents are in time order. Filters
 // (from:, with:, has:, is:) are postings of reserved terms that start with 0x01.
@@ -216,6 +220,10 @@ class SearchIndex {
   bool Unindex(const IndexedMessage& previous, const std::vector<TermOccurrences>& terms,
                storage::WriteBatch* batch);
   void FlushMemory(storage::WriteBatch* batch);
+  absl::Status WriteBlocks(uint64_t segment,
+                           const std::vector<std::pair<std::string, PostingList>>& terms);
+  // Frees the disk space of the blocks whose range deletions were just written.
+  void Reclaim();
   void DeleteRetired(storage::WriteBatch* batch);
 
   // Merges run on their own thread, one at a time: the writer starts one (StartMerge), the
@@ -248,6 +256,8 @@ class SearchIndex {
   std::unordered_set<uint64_t> unwritten_;  // flushed since the last Commit: blocks in a batch
   std::vector<std::shared_ptr<const SegmentFile>> retired_;  // merged away; blocks still stored
   bool reload_ = false;                                      // Abandon() was called
+  // Segment ids [first, second) whose blocks the pending batch deletes (see Reclaim).
+  std::vector<std::pair<uint64_t, uint64_t>> reclaim_;
   bool merging_ = false;  // a merge was started and is not installed yet
   // Serials of the messages indexed since the last Commit (their document records may not be
   // in the store yet).

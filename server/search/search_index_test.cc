@@ -597,14 +597,47 @@ TEST_P(SearchIndexTest, OpenDeletesBlocksOfSegmentsThatWereNeverInstalled) {
   storage::WriteBatch orphan;
   std::string key = BlockPrefix(999, "ghost");
   AppendDocKey(&key, DocKey{kGeneral, TimeToKey(Micros(2024, 1, 1)), 1});
-  orphan.Put(storage::Cf::kSearch, key, "garbage");
+  orphan.Put(kBlocksCf, key, "garbage");
   ASSERT_TRUE(store_->Write(orphan, storage::Durability::kBuffered).ok());
   Reopen();
-  auto v = store_->Get(storage::Cf::kSearch, key);
+  auto v = store_->Get(kBlocksCf, key);
   ASSERT_TRUE(v.ok());
   EXPECT_FALSE(v->has_value());
   Post(kGeneral, kAlice, Micros(2024, 1, 2), "ghost");
   EXPECT_THAT(Ids("ghost"), ElementsAre(Id{kGeneral, 1}));
+}
+
+TEST_P(SearchIndexTest, AFormatTwoIndexHasItsBlocksMovedAtOpen) {
+  for (uint64_t i = 1; i <= 20; ++i) {
+    Post(kGeneral, kAlice, Micros(2024, 1, 1) + static_cast<int64_t>(i), "moved words");
+  }
+  index_.reset();
+  // Format 2 kept the blocks in the search column family: put them back there.
+  storage::WriteBatch back;
+  auto it = store_->NewIterator(kBlocksCf, TagBounds(kBlockTag));
+  size_t blocks = 0;
+  for (it->SeekToFirst(); it->Valid(); it->Next(), ++blocks) {
+    back.Put(storage::Cf::kSearch, it->key(), it->value());
+  }
+  back.DeleteRange(kBlocksCf, "b", "c");
+  back.Put(storage::Cf::kSearch, FormatKey(), "2");
+  ASSERT_TRUE(store_->Write(back, storage::Durability::kSync).ok());
+  Reopen();
+  EXPECT_EQ(Ids("moved").size(), 20u);
+  auto format = store_->Get(storage::Cf::kSearch, FormatKey());
+  ASSERT_TRUE(format.ok() && format->has_value());
+  EXPECT_EQ(**format, "3");
+  auto old = store_->NewIterator(storage::Cf::kSearch, TagBounds(kBlockTag));
+  old->SeekToFirst();
+  EXPECT_FALSE(old->Valid());
+  size_t now = 0;
+  auto moved = store_->NewIterator(kBlocksCf, TagBounds(kBlockTag));
+  for (moved->SeekToFirst(); moved->Valid(); moved->Next()) ++now;
+  // Blocks of merged-away segments are deleted at open as well, so fewer may remain.
+  EXPECT_LE(now, blocks);
+  if (GetParam().segment_docs == 1) {
+    EXPECT_GT(now, 0u);
+  }
 }
 
 TEST_P(SearchIndexTest, AnIndexFromThePreReleaseFormatIsRefused) {
@@ -667,7 +700,7 @@ TEST(SearchIndexLayoutTest, FlushesAndMergesKeepFewSegmentsAndDeleteMergedBlocks
     storage::IteratorOptions opts;
     opts.lower_bound = "b";
     opts.upper_bound = "c";
-    auto it = (*store)->NewIterator(storage::Cf::kSearch, opts);
+    auto it = (*store)->NewIterator(kBlocksCf, opts);
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
       ids.insert(*storage::ReadU64(it->key().substr(1)));
     }

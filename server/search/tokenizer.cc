@@ -209,10 +209,15 @@ std::string Tokenizer::Fold(std::string_view text) {
 
 std::string Tokenizer::Stem(std::string_view folded) {
   if (stemmer_ == nullptr || folded.empty()) return std::string(folded);
+  const absl::string_view word(folded.data(), folded.size());
+  if (auto hit = stem_cache_.find(word); hit != stem_cache_.end()) return hit->second;
   const sb_symbol* s = sb_stemmer_stem(stemmer_, reinterpret_cast<const sb_symbol*>(folded.data()),
                                        static_cast<int>(folded.size()));
   if (s == nullptr) return std::string(folded);  // out of memory: index unstemmed
-  return std::string(reinterpret_cast<const char*>(s), sb_stemmer_length(stemmer_));
+  std::string stem(reinterpret_cast<const char*>(s), sb_stemmer_length(stemmer_));
+  if (stem_cache_.size() >= kMaxStemCache) stem_cache_.clear();
+  stem_cache_.emplace(word, stem);
+  return stem;
 }
 
 namespace {

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "unicode/uversion.h"
 
@@ -85,6 +86,10 @@ class Tokenizer {
   const icu::Normalizer2* nfkc_cf_ = nullptr;  // owned by ICU
   std::unique_ptr<icu::BreakIterator> words_;
   sb_stemmer* stemmer_ = nullptr;
+  // Recent words and their stems: chat vocabulary repeats, and Snowball is slow next to a
+  // lookup. Emptied when it reaches kMaxStemCache entries.
+  static constexpr size_t kMaxStemCache = 1 << 16;
+  absl::flat_hash_map<std::string, std::string> stem_cache_;
 };
 
 }  // namespace meridian::search

@@ -201,7 +201,10 @@ class MeridianEngine final : public Engine {
     index_ = *std::move(index);
   }
 
-  uint64_t DiskBytes() override { return store_->ApproximateSize(storage::Cf::kSearch); }
+  uint64_t DiskBytes() override {
+    return store_->ApproximateSize(storage::Cf::kSearch) +
+           store_->ApproximateSize(storage::Cf::kSearchBlocks);
+  }
 
   uint64_t Run(const Query& q) override {
     search::SearchQuery sq;
