@@ -19,11 +19,11 @@ absl::StatusOr<uint64_t> ReadCounter(const storage::KvStore& store, const std::s
 class Planner {
  public:
   Planner(const SearchQuery& q, const SearchOptions& options, const storage::KvStore& store,
-          const MemSegment& memory, Tokenizer& tokenizer, QueryPlan* plan)
+          const IndexView& view, Tokenizer& tokenizer, QueryPlan* plan)
       : q_(q),
         options_(options),
         store_(store),
-        memory_(memory),
+        view_(view),
         tokenizer_(tokenizer),
         plan_(plan) {}
 
@@ -144,7 +144,7 @@ class Planner {
 
   absl::StatusOr<std::unique_ptr<TermCursor>> Term(const std::string& term, bool positive) {
     ASSIGN_OR_RETURN(uint64_t df, ReadCounter(store_, DfKey(term)));
-    double d = static_cast<double>(df + memory_.Count(term));
+    double d = static_cast<double>(df + view_.MemoryCount(term));
     double idf = std::log(1 + (docs_ - d + 0.5) / (d + 0.5));
     if (!(idf > 1e-6)) idf = 1e-6;  // stays a text term even with stale statistics
     if (positive) plan_->highlight_terms.insert(term);
@@ -239,7 +239,7 @@ class Planner {
   const SearchQuery& q_;
   const SearchOptions& options_;
   const storage::KvStore& store_;
-  const MemSegment& memory_;
+  const IndexView& view_;
   Tokenizer& tokenizer_;
   QueryPlan* plan_;
   double docs_ = 0;
@@ -268,10 +268,10 @@ absl::StatusOr<std::unique_ptr<QueryPlan>> PlanQuery(const ParsedQuery& parsed,
                                                      const SearchQuery& q, const AccessScope& scope,
                                                      const SearchOptions& options,
                                                      const storage::KvStore& store,
-                                                     const MemSegment& memory,
+                                                     const IndexView& view,
                                                      Tokenizer& tokenizer) {
   auto plan = std::make_unique<QueryPlan>();
-  Planner planner(q, options, store, memory, tokenizer, plan.get());
+  Planner planner(q, options, store, view, tokenizer, plan.get());
   RETURN_IF_ERROR(planner.Build(parsed, scope));
   return plan;
 }

@@ -34,7 +34,7 @@ absl::StatusOr<std::unique_ptr<QueryPlan>> PlanQuery(const ParsedQuery& parsed,
                                                      const SearchQuery& q, const AccessScope& scope,
                                                      const SearchOptions& options,
                                                      const storage::KvStore& store,
-                                                     const MemSegment& memory,
+                                                     const IndexView& view,
                                                      Tokenizer& tokenizer);
 
 }  // namespace meridian::search

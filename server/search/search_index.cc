@@ -307,6 +307,13 @@ absl::Status SearchIndex::Validate(const SearchOptions& options) {
 // memory segment from the log. With clean_up (at open, when no search runs), also deletes what
 // an interrupted flush or merge left behind.
 absl::Status SearchIndex::Load(bool clean_up) {
+  ++generation_;
+  frozen_.reset();
+  frozen_removed_.clear();
+  flush_queued_ = false;
+  // After a failed batch, segments it retired may still be live: forget them all (blocks of
+  // segments that really were retired are deleted by the next Open).
+  retired_.clear();
   segments_.clear();
   stats_.clear();
   lexicon_written_.clear();
@@ -368,7 +375,6 @@ absl::Status SearchIndex::Load(bool clean_up) {
   }
   // Never below what this process already handed out (a merge may be writing that id now).
   next_segment_ = std::max(next_segment_, max_id + 1);
-  unwritten_.clear();
 
   // The memory segment: every logged message whose current version was not flushed.
   const uint64_t lo = segments_.empty() ? 1 : segments_.back().file->serial_hi;
@@ -413,6 +419,7 @@ void SearchIndex::Publish() {
   auto view = std::make_shared<IndexView>();
   view->segments = segments_;
   view->memory = memory_;
+  view->frozen = frozen_;
   absl::MutexLock lock(&view_mu_);
   view_ = std::move(view);
 }
@@ -430,12 +437,12 @@ uint64_t SearchIndex::DocumentFrequency(std::string_view term) const {
   }
   auto stored = store_.Get(storage::Cf::kSearch, DfKey(term));
   uint64_t df = stored.ok() && stored->has_value() ? storage::ReadU64(**stored).value_or(0) : 0;
-  return df + view->memory->Count(term);
+  return df + view->MemoryCount(term);
 }
 
 size_t SearchIndex::memory_docs() const {
   absl::MutexLock lock(&view_mu_);
-  return view_->memory->docs();
+  return view_->memory->docs() + (view_->frozen != nullptr ? view_->frozen->docs() : 0);
 }
 
 absl::Status SearchIndex::CheckAnalyzer(storage::KvStore& store, const SearchOptions& options) {
@@ -461,7 +468,7 @@ absl::Status SearchIndex::CheckAnalyzer(storage::KvStore& store, const SearchOpt
 void SearchIndex::Commit() {
   Reclaim();
   memory_->Publish(next_serial_);
-  unwritten_.clear();
+  if (frozen_ != nullptr) frozen_->Publish(memory_->serial_lo());
   uncommitted_.clear();
   Publish();
 }
@@ -572,7 +579,15 @@ void SearchIndex::IndexMessage(const IndexedMessage* previous, const IndexedMess
       }
     }
   }
-  if (memory_->docs() >= options_.segment_docs) FlushMemory(batch);
+  MaybeFreeze();
+}
+
+// Freezes a full memory segment, or queues the frozen one again after a failed flush (which
+// the merge thread logged), unless a flush is under way.
+void SearchIndex::MaybeFreeze() {
+  if (!flush_queued_ && (frozen_ != nullptr || memory_->docs() >= options_.segment_docs)) {
+    Freeze();
+  }
 }
 
 // Takes the indexed version of `m` out of the memory segment, or marks it dead in the flushed
@@ -582,6 +597,11 @@ bool SearchIndex::Unindex(const IndexedMessage& m, const std::vector<TermOccurre
   const DocKey doc = KeyOf(m);
   uint64_t serial = 0;
   if (memory_->Remove(doc, terms, &serial)) {
+    batch->Delete(storage::Cf::kSearch, LogKey(serial));
+    return false;
+  }
+  if (frozen_ != nullptr && frozen_->Remove(doc, terms, &serial)) {
+    frozen_removed_.push_back(doc);
     batch->Delete(storage::Cf::kSearch, LogKey(serial));
     return false;
   }
@@ -610,37 +630,71 @@ bool SearchIndex::Unindex(const IndexedMessage& m, const std::vector<TermOccurre
   return true;
 }
 
-void SearchIndex::FlushMemory(storage::WriteBatch* batch) {
-  auto file = std::make_shared<SegmentFile>();
-  file->id = next_segment_++;
-  file->serial_lo = memory_->serial_lo();
-  file->serial_hi = next_serial_;
-  file->docs = memory_->docs();
-  file->level = 0;
+// Hands the memory segment to the merge thread to be written as a segment, and starts a new
+// one. Searches go on reading the frozen segment until InstallFlush replaces it.
+void SearchIndex::Freeze() {
+  if (frozen_ == nullptr) {
+    frozen_ = std::move(memory_);
+    memory_ = std::make_shared<MemSegment>(next_serial_);
+  }
+  auto job = std::make_unique<FlushJob>();
+  job->memory = frozen_;
+  job->file = std::make_shared<SegmentFile>();
+  job->file->id = next_segment_++;
+  job->file->serial_lo = frozen_->serial_lo();
+  job->file->serial_hi = memory_->serial_lo();
+  job->file->level = 0;
+  job->generation = generation_;
+  flush_queued_ = true;
+  absl::MutexLock lock(&merge_mu_);
+  flush_todo_ = std::move(job);
+}
+
+// On the merge thread: writes the frozen segment's blocks (invisible until InstallFlush puts
+// its record into a committed batch).
+absl::Status SearchIndex::RunFlush(FlushJob& job) {
+  const std::vector<std::pair<std::string, PostingList>> terms = job.memory->Drain();
+  job.terms.reserve(terms.size());
+  for (const auto& [term, list] : terms) {
+    job.terms.push_back(term);
+    if (term == kAllTerm) job.file->docs = list.postings.size();
+  }
+  return WriteBlocks(job.file->id, terms);
+}
+
+// On the writer: puts a flushed segment into *batch (its record, the document frequencies it
+// adds, the dead marks of what was removed from it meanwhile, and the end of its log) and into
+// the segment list in place of the frozen memory segment.
+void SearchIndex::InstallFlush(storage::WriteBatch* batch) {
+  std::unique_ptr<FlushJob> job;
+  {
+    absl::MutexLock lock(&merge_mu_);
+    job = std::move(flush_done_);
+  }
+  // A job from before the last Load froze a segment that no longer exists: its blocks are
+  // orphans, which the next Open deletes.
+  if (job == nullptr || job->generation != generation_) return;
+  flush_queued_ = false;
+  if (!job->status.ok()) return;  // frozen_ stays; IndexMessage queues it again
+  const SegmentFile& file = *job->file;
   if (stats_.size() > kMaxStatCache) {
     FlushStats(batch);
     stats_.clear();
   }
-  const std::vector<std::pair<std::string, PostingList>> terms = memory_->Drain();
-  absl::Status written = WriteBlocks(file->id, terms);
-  if (!written.ok()) {
-    // Nothing refers to what was written; the messages stay in memory and in the log.
-    MLOG_ERROR("search: flushing {} messages into segment {} failed, retrying later: {}",
-               file->docs, file->id, std::string(written.message()));
-    return;
+  for (const std::string& term : job->terms) {
+    // What the frozen segment holds now: documents removed since the drain are dead marks.
+    const uint64_t live = frozen_->Count(term);
+    if (!IsFilterTerm(term) && live > 0) AdjustStat(DfKey(term), static_cast<int64_t>(live), batch);
   }
-  for (const auto& [term, list] : terms) {
-    if (!IsFilterTerm(term)) {
-      AdjustStat(DfKey(term), static_cast<int64_t>(list.postings.size()), batch);
-    }
-  }
-  batch->Put(storage::Cf::kSearch, SegmentKey(file->id), EncodeSegmentFile(*file));
-  // Log entries of this batch's own messages survive the range deletion (it applies first);
-  // Load skips them, being below the segment's serial_hi.
-  batch->DeleteRange(storage::Cf::kSearch, LogKey(file->serial_lo), LogKey(file->serial_hi));
-  unwritten_.insert(file->id);
-  segments_.push_back(Segment{std::move(file), std::make_shared<std::vector<DocKey>>()});
-  memory_ = std::make_shared<MemSegment>(next_serial_);
+  auto dead = std::make_shared<std::vector<DocKey>>(frozen_removed_);
+  std::sort(dead->begin(), dead->end());
+  for (const DocKey& d : *dead) batch->Put(storage::Cf::kSearch, DeadKey(file.id, d), "");
+  batch->Put(storage::Cf::kSearch, SegmentKey(file.id), EncodeSegmentFile(file));
+  // Only the frozen segment's messages are in this range of the log.
+  batch->DeleteRange(storage::Cf::kSearch, LogKey(file.serial_lo), LogKey(file.serial_hi));
+  segments_.push_back(Segment{std::move(job->file), std::move(dead)});
+  frozen_.reset();
+  frozen_removed_.clear();
 }
 
 namespace {
@@ -667,14 +721,18 @@ absl::Status SearchIndex::WriteBlocks(
 }
 
 void SearchIndex::Maintain(storage::WriteBatch* batch) {
+  InstallFlush(batch);
   InstallMerge(batch);
   DeleteRetired(batch);
   StartMerge();
+  MaybeFreeze();
 }
 
 // Hands merge_fan_in adjacent segments of one level to the merge thread, the oldest such run
-// first (which keeps levels non-increasing from old to new), if their blocks are stored and no
-// merge is under way. Only adjacent segments merge, so serial ranges stay disjoint and ordered.
+// first (which keeps levels non-increasing from old to new), if no merge is under way. Only
+// adjacent segments merge, so serial ranges stay disjoint and ordered. A segment installed by
+// the batch being built may be an input: its blocks were ingested before, and if that batch is
+// not written the reload drops the segment, and InstallMerge the merge.
 void SearchIndex::StartMerge() {
   const size_t fan_in = options_.merge_fan_in;
   if (merging_ || segments_.size() < fan_in) return;
@@ -683,8 +741,7 @@ void SearchIndex::StartMerge() {
     if (first + fan_in > segments_.size()) return;
     bool ready = true;
     for (size_t i = first; i < first + fan_in && ready; ++i) {
-      ready = segments_[i].file->level == segments_[first].file->level &&
-              unwritten_.count(segments_[i].file->id) == 0;
+      ready = segments_[i].file->level == segments_[first].file->level;
     }
     if (ready) break;
   }
@@ -703,17 +760,31 @@ void SearchIndex::StartMerge() {
 
 void SearchIndex::MergeLoop() {
   for (;;) {
+    std::unique_ptr<FlushJob> flush;
     std::unique_ptr<MergeJob> job;
     {
       absl::MutexLock lock(&merge_mu_);
       merge_mu_.Await(absl::Condition(
           +[](SearchIndex* self) ABSL_EXCLUSIVE_LOCKS_REQUIRED(self->merge_mu_) {
-            return self->merge_todo_ != nullptr || self->merge_stop_;
+            return self->flush_todo_ != nullptr || self->merge_todo_ != nullptr ||
+                   self->merge_stop_;
           },
           this));
       if (merge_stop_) return;
-      job = std::move(merge_todo_);
+      flush = std::move(flush_todo_);
+      if (flush == nullptr) job = std::move(merge_todo_);
       merge_busy_ = true;
+    }
+    if (flush != nullptr) {
+      flush->status = RunFlush(*flush);
+      if (!flush->status.ok()) {
+        MLOG_ERROR("search: flushing into segment {} failed, retrying later: {}", flush->file->id,
+                   std::string(flush->status.message()));
+      }
+      absl::MutexLock lock(&merge_mu_);
+      flush_done_ = std::move(flush);
+      merge_busy_ = false;
+      continue;
     }
     const auto start = absl::Now();
     job->status = RunMerge(*job);
@@ -738,7 +809,8 @@ void SearchIndex::WaitForMerges() {
   absl::MutexLock lock(&merge_mu_);
   merge_mu_.Await(absl::Condition(
       +[](SearchIndex* self) ABSL_EXCLUSIVE_LOCKS_REQUIRED(self->merge_mu_) {
-        return self->merge_todo_ == nullptr && !self->merge_busy_;
+        return self->flush_todo_ == nullptr && self->merge_todo_ == nullptr &&
+               !self->merge_busy_;
       },
       this));
 }
@@ -892,7 +964,7 @@ absl::StatusOr<SearchResults> SearchIndex::Search(const SearchQuery& q, const Ac
     view = view_;
   }
   ASSIGN_OR_RETURN(std::unique_ptr<QueryPlan> plan,
-                   PlanQuery(parsed, q, scope, options_, store_, *view->memory, *tokenizer));
+                   PlanQuery(parsed, q, scope, options_, store_, *view, *tokenizer));
   SearchResults results;
   if (plan->root == nullptr) return results;
 
@@ -918,12 +990,15 @@ absl::StatusOr<SearchResults> SearchIndex::Search(const SearchQuery& q, const Ac
   };
   // A query that is one word: whole blocks are counted, or skipped, from their headers.
   auto* single = dynamic_cast<TermCursor*>(&root);
-  // The memory segment, then every segment from the newest: a document lives in exactly one
-  // of them, and newest first fills the page early, so that older blocks can be skipped.
-  for (size_t n = 0; n <= view->segments.size(); ++n) {
-    const Segment* segment = n == 0 ? nullptr : &view->segments[view->segments.size() - n];
+  // The memory segment, the frozen one, then every segment from the newest: a document lives
+  // in exactly one of them, and newest first fills the page early, so that older blocks can be
+  // skipped.
+  const size_t in_memory = view->frozen != nullptr ? 2 : 1;
+  for (size_t n = 0; n < in_memory + view->segments.size(); ++n) {
+    const Segment* segment =
+        n < in_memory ? nullptr : &view->segments[view->segments.size() - 1 - (n - in_memory)];
     plan->ctx.segment = segment;
-    plan->ctx.memory = view->memory.get();
+    plan->ctx.memory = n == 1 && segment == nullptr ? view->frozen.get() : view->memory.get();
     root.Reset();
     if (single != nullptr && single->BlocksApply()) {
       single->CollectBlocks(*segment->dead, wanted, offer, &results.total_count);

@@ -41,7 +41,6 @@
 #include <string_view>
 #include <thread>
 #include <unordered_map>
-#include <unordered_set>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
@@ -176,10 +175,11 @@ class SearchIndex {
   // merge, adding what that takes to *batch. IndexMessage does this itself; call it to settle
   // the index without a new message (tests, benchmarks). Writer thread.
   void Maintain(storage::WriteBatch* batch);
-  // Waits until the merge thread is idle (tests, benchmarks); a finished merge is installed by
-  // the next Maintain.
+  // Waits until the merge thread is idle (tests, benchmarks); a finished flush or merge is
+  // installed by the next Maintain.
   void WaitForMerges();
-  bool merging() const { return merging_; }  // writer thread
+  // A flush or a merge was started and is not installed yet. Writer thread.
+  bool merging() const { return merging_ || frozen_ != nullptr; }
 
   // The batches of every IndexMessage since the last Commit or Abandon were written.
   void Commit();
@@ -219,9 +219,22 @@ class SearchIndex {
   void PutStat(const std::string& key, CachedStat* stat, storage::WriteBatch* batch);
   bool Unindex(const IndexedMessage& previous, const std::vector<TermOccurrences>& terms,
                storage::WriteBatch* batch);
-  void FlushMemory(storage::WriteBatch* batch);
+  // Flushes run on the merge thread too, ahead of merges: the writer freezes the memory segment
+  // (Freeze), the thread writes its blocks (RunFlush), and the writer installs the segment
+  // (InstallFlush). Until then searches read the frozen segment from memory.
+  struct FlushJob {
+    std::shared_ptr<const MemSegment> memory;
+    std::shared_ptr<SegmentFile> file;
+    uint64_t generation = 0;         // of the writer's state it was frozen from (see Load)
+    std::vector<std::string> terms;  // every term of the segment
+    absl::Status status;
+  };
+  void MaybeFreeze();
+  void Freeze();
   absl::Status WriteBlocks(uint64_t segment,
                            const std::vector<std::pair<std::string, PostingList>>& terms);
+  absl::Status RunFlush(FlushJob& job);
+  void InstallFlush(storage::WriteBatch* batch);
   // Frees the disk space of the blocks whose range deletions were just written.
   void Reclaim();
   void DeleteRetired(storage::WriteBatch* batch);
@@ -251,9 +264,14 @@ class SearchIndex {
   absl::flat_hash_set<std::string> lexicon_written_;
   std::vector<Segment> segments_;  // oldest first; serial ranges ascending and disjoint
   std::shared_ptr<MemSegment> memory_;
+  // The memory segment being flushed, and the documents removed from it since it was frozen
+  // (they become dead marks of its segment).
+  std::shared_ptr<MemSegment> frozen_;
+  std::vector<DocKey> frozen_removed_;
+  bool flush_queued_ = false;  // frozen_ is with the merge thread
+  uint64_t generation_ = 0;    // incremented by every Load
   uint64_t next_serial_ = 1;
   uint64_t next_segment_ = 1;
-  std::unordered_set<uint64_t> unwritten_;  // flushed since the last Commit: blocks in a batch
   std::vector<std::shared_ptr<const SegmentFile>> retired_;  // merged away; blocks still stored
   bool reload_ = false;                                      // Abandon() was called
   // Segment ids [first, second) whose blocks the pending batch deletes (see Reclaim).
@@ -264,6 +282,8 @@ class SearchIndex {
   std::map<std::pair<uint64_t, uint64_t>, uint64_t> uncommitted_;
 
   absl::Mutex merge_mu_;
+  std::unique_ptr<FlushJob> flush_todo_ ABSL_GUARDED_BY(merge_mu_);
+  std::unique_ptr<FlushJob> flush_done_ ABSL_GUARDED_BY(merge_mu_);
   std::unique_ptr<MergeJob> merge_todo_ ABSL_GUARDED_BY(merge_mu_);
   std::unique_ptr<MergeJob> merge_done_ ABSL_GUARDED_BY(merge_mu_);
   bool merge_busy_ ABSL_GUARDED_BY(merge_mu_) = false;

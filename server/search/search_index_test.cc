@@ -48,6 +48,18 @@ struct Layout {
   size_t merge_fan_in;
 };
 
+// Waits for the flushes and merges the index started and installs them, until none is left,
+// as later messages would: tests then see one layout whatever the timing.
+void Settle(SearchIndex& index, storage::KvStore& store) {
+  do {
+    index.WaitForMerges();
+    storage::WriteBatch batch;
+    index.Maintain(&batch);
+    ASSERT_TRUE(store.Write(batch, storage::Durability::kBuffered).ok());
+    index.Commit();
+  } while (index.merging());
+}
+
 class SearchIndexTest : public ::testing::TestWithParam<Layout> {
  protected:
   void SetUp() override {
@@ -82,6 +94,7 @@ class SearchIndexTest : public ::testing::TestWithParam<Layout> {
   void Write(const storage::WriteBatch& batch) {
     ASSERT_TRUE(store_->Write(batch, storage::Durability::kBuffered).ok());
     index_->Commit();
+    if (settle_) Settle(*index_, *store_);
   }
   void TearDown() override {
     index_.reset();
@@ -167,6 +180,7 @@ class SearchIndexTest : public ::testing::TestWithParam<Layout> {
   std::unique_ptr<storage::KvStore> store_;
   std::unique_ptr<SearchIndex> index_;
   std::map<uint64_t, uint64_t> seqs_;
+  bool settle_ = true;
   std::map<std::pair<uint64_t, uint64_t>, IndexedMessage> messages_;
 };
 
@@ -535,6 +549,9 @@ TEST_P(SearchIndexTest, EverythingSurvivesARestartWithoutAFlush) {
 // A random mix of posts, edits and deletes against a plain model of the same messages, with
 // restarts in between: the index must always answer exactly what the model says.
 TEST_P(SearchIndexTest, AgreesWithAModelThroughEditsDeletesAndRestarts) {
+  // Flushes and merges install whenever the merge thread is done: every interleaving of
+  // frozen, flushed and merged segments must give the model's answers.
+  settle_ = false;
   const std::vector<std::string> words = {"ant", "bee", "cat", "dog", "eel", "fox"};
   std::mt19937 rng(20261124);
   std::map<Id, IndexedMessage> model;
@@ -706,19 +723,12 @@ TEST(SearchIndexLayoutTest, FlushesAndMergesKeepFewSegmentsAndDeleteMergedBlocks
     }
     return ids.size();
   };
-  // Installs every merge the index starts, as later messages would.
-  auto settle = [&] {
-    do {
-      (*index)->WaitForMerges();
-      storage::WriteBatch batch;
-      (*index)->Maintain(&batch);
-      ASSERT_TRUE((*store)->Write(batch, storage::Durability::kBuffered).ok());
-      (*index)->Commit();
-    } while ((*index)->merging());
-  };
-  for (uint64_t i = 1; i <= 64; ++i) post(i);
+  for (uint64_t i = 1; i <= 64; ++i) {
+    post(i);
+    Settle(**index, **store);  // one flush of exactly 4 messages each time
+  }
   // 16 flushes of 4, merged pairwise on the merge thread: in the end one segment of level 4.
-  settle();
+  Settle(**index, **store);
   EXPECT_EQ((*index)->segment_count(), 1u);
   EXPECT_EQ((*index)->memory_docs(), 0u);
   post(65);
@@ -747,6 +757,7 @@ TEST(SearchIndexBlocksTest, OneWordQueriesSkippingBlocksAgreeWithTheFullWalk) {
     (*index)->IndexMessage(before, after, &batch);
     ASSERT_TRUE((*store)->Write(batch, storage::Durability::kBuffered).ok());
     (*index)->Commit();
+    Settle(**index, **store);
   };
   for (uint64_t i = 1; i <= 2000; ++i) {
     const uint64_t channel = 1 + rng() % 3;
@@ -774,7 +785,6 @@ TEST(SearchIndexBlocksTest, OneWordQueriesSkippingBlocksAgreeWithTheFullWalk) {
       m = next;
     }
   }
-  (*index)->WaitForMerges();
   ASSERT_GT((*index)->segment_count(), 1u);
   for (SearchSort sort : {SearchSort::kRelevance, SearchSort::kNewest}) {
     for (int page_size : {1, 50}) {

@@ -108,10 +108,16 @@ class MemSegment {
   std::atomic<size_t> live_docs_{0};
 };
 
-// What one search reads: a consistent set of segments, oldest first, and the memory segment.
+// What one search reads: a consistent set of segments, oldest first, the memory segment, and
+// the memory segment before it while it is being flushed (null otherwise).
 struct IndexView {
   std::vector<Segment> segments;
   std::shared_ptr<const MemSegment> memory;
+  std::shared_ptr<const MemSegment> frozen;
+  // The number of documents in memory that contain `term` (see MemSegment::Count).
+  uint64_t MemoryCount(std::string_view term) const {
+    return memory->Count(term) + (frozen != nullptr ? frozen->Count(term) : 0);
+  }
 };
 
 }  // namespace meridian::search
