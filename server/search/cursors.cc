@@ -8,6 +8,12 @@ namespace {
 
 // A seek costs about as much as a few Next() calls; try those first for short hops.
 constexpr int kNextsBeforeSeek = 4;
+// Looking up one document in a term's blocks (a seek, then at most a quarter of a block)
+// costs about as much as reading this many block headers in a row; and a block holding a dead
+// document is decoded whole.
+constexpr uint64_t kBlocksPerLookup = 8;
+// The (tf, length) pairs whose scores TermCursor keeps: 2 KiB.
+constexpr uint32_t kImpactTfs = 4, kImpactLengths = 64;
 
 }  // namespace
 
@@ -20,6 +26,7 @@ void TermCursor::Reset() {
   positioned_ = false;
   checked_valid_ = false;
   in_block_ = false;
+  at_summary_ = false;
   list_.postings.clear();
   list_.positions.clear();
   i_ = 0;
@@ -28,6 +35,24 @@ void TermCursor::Reset() {
 
 void TermCursor::Fail() {
   if (ctx_->status.ok()) ctx_->status = absl::DataLossError("search: malformed posting block");
+}
+
+inline double TermCursor::Impact(uint32_t tf, uint32_t doc_length) {
+  if (!ctx_->ranked || idf_ <= 0) return 0;
+  if (tf < kImpactTfs && doc_length < kImpactLengths && !impacts_.empty()) {
+    const double impact = impacts_[tf * kImpactLengths + doc_length];
+    if (impact != 0) return impact;
+  }
+  return NewImpact(tf, doc_length);
+}
+
+double TermCursor::NewImpact(uint32_t tf, uint32_t doc_length) {
+  const double impact = Bm25(tf, doc_length);
+  if (tf < kImpactTfs && doc_length < kImpactLengths) {
+    if (impacts_.empty()) impacts_.assign(kImpactTfs * kImpactLengths, 0);
+    impacts_[tf * kImpactLengths + doc_length] = impact;
+  }
+  return impact;
 }
 
 // Starts decoding the block under the iterator; false past this term's blocks. The decoder
@@ -178,9 +203,18 @@ double TermCursor::Bm25(double tf, double doc_length) const {
   return idf_ * tf * (ctx_->k1 + 1) / (tf + norm);
 }
 
-double TermCursor::Score() {
-  if (idf_ <= 0) return 0;
-  return Bm25(cur_.tf, cur_.doc_length);
+double TermCursor::Score() { return Impact(cur_.tf, cur_.doc_length); }
+
+bool TermCursor::CollectSegment(TopHits* hits, uint64_t* count) {
+  const Segment* segment = ctx_->segment;
+  if (segment == nullptr) {
+    CollectMemory(hits, count);
+    return true;
+  }
+  if (CountFromSummary(*segment->dead, *hits, count)) return true;
+  if (!BlocksApply()) return false;
+  CollectBlocks(*segment->dead, hits, count);
+  return true;
 }
 
 bool TermCursor::BlocksApply() const {
@@ -189,16 +223,19 @@ bool TermCursor::BlocksApply() const {
          ctx_->time_lo == 0 && ctx_->time_hi == std::numeric_limits<uint64_t>::max();
 }
 
-void TermCursor::CollectBlocks(const std::vector<DocKey>& dead,
-                               const std::function<bool(uint64_t, double)>& wanted,
-                               const std::function<void(const DocKey&, double)>& offer,
-                               uint64_t* count) {
+void TermCursor::CollectBlocks(const std::vector<DocKey>& dead, TopHits* hits, uint64_t* count) {
   const uint64_t lo = ctx_->channels.front(), hi = ctx_->channels.back();
   EnsureIterator();
-  seek_key_.assign(prefix_);
-  AppendDocKey(&seek_key_, DocKey{lo, 0, 0});
+  if (at_summary_ && lo <= summary_.min_channel) {
+    it_->Next();  // the term's first block is in scope: no second seek
+  } else {
+    seek_key_.assign(prefix_);
+    AppendDocKey(&seek_key_, DocKey{lo, 0, 0});
+    it_->Seek(seek_key_);
+  }
+  at_summary_ = false;
   BlockDecoder dec;
-  for (it_->Seek(seek_key_); it_->Valid(); it_->Next()) {
+  for (; it_->Valid(); it_->Next()) {
     std::string_view key = it_->key();
     if (key.size() != prefix_.size() + 24 || key.substr(0, prefix_.size()) != prefix_) break;
     const DocKey last = ParseDocKey(key);
@@ -215,7 +252,7 @@ void TermCursor::CollectBlocks(const std::vector<DocKey>& dead,
     if (first.channel > hi) break;
     auto dead_from = std::lower_bound(dead.begin(), dead.end(), first);
     const bool clean = dead_from == dead.end() || *dead_from > last;
-    const bool useful = wanted(dec.max_time(), idf_ > 0 ? Bm25(dec.max_tf(), dec.min_length()) : 0);
+    const bool useful = hits->Wanted(dec.max_time(), Impact(dec.max_tf(), dec.min_length()));
     if (!useful && clean && first.channel >= lo && last.channel <= hi) {
       *count += dec.count();
       continue;
@@ -227,7 +264,7 @@ void TermCursor::CollectBlocks(const std::vector<DocKey>& dead,
       if (d.channel < lo || d.channel > hi) continue;
       if (!clean && std::binary_search(dead_from, dead.end(), d)) continue;
       ++*count;
-      if (useful) offer(d, idf_ > 0 ? Bm25(dec.tf(), dec.doc_length()) : 0);
+      if (useful) hits->Offer(d, Impact(dec.tf(), dec.doc_length()));
     }
     if (!dec.ok()) {
       Fail();
@@ -235,6 +272,122 @@ void TermCursor::CollectBlocks(const std::vector<DocKey>& dead,
     }
   }
   if (!it_->status().ok() && ctx_->status.ok()) ctx_->status = it_->status();
+}
+
+SegmentTerm::State TermCursor::ReadSummary() {
+  SegmentTerm entry;
+  if (ctx_->summaries != nullptr && ctx_->summaries->Lookup(prefix_, &entry)) {
+    summary_ = entry.summary;
+    return entry.state;
+  }
+  entry.state = SeekSummary();
+  entry.summary = summary_;
+  if (ctx_->status.ok() && ctx_->summaries != nullptr) ctx_->summaries->Insert(prefix_, entry);
+  return entry.state;
+}
+
+SegmentTerm::State TermCursor::SeekSummary() {
+  EnsureIterator();
+  it_->Seek(prefix_);
+  if (!it_->Valid()) {
+    if (!it_->status().ok() && ctx_->status.ok()) ctx_->status = it_->status();
+    return SegmentTerm::State::kAbsent;
+  }
+  std::string_view key = it_->key();
+  if (key.substr(0, prefix_.size()) != prefix_) return SegmentTerm::State::kAbsent;
+  if (key.size() != prefix_.size()) return SegmentTerm::State::kMissing;
+  if (!DecodeTermSummary(it_->value(), &summary_)) {
+    Fail();
+    return SegmentTerm::State::kAbsent;
+  }
+  at_summary_ = true;
+  return SegmentTerm::State::kFound;
+}
+
+bool TermCursor::CoversChannels(uint64_t lo, uint64_t hi) const {
+  const std::vector<uint64_t>& ch = ctx_->channels;
+  auto first = std::lower_bound(ch.begin(), ch.end(), lo);
+  if (first == ch.end() || *first != lo) return false;
+  const uint64_t span = hi - lo;
+  return static_cast<uint64_t>(ch.end() - first) > span &&
+         first[static_cast<ptrdiff_t>(span)] == hi;
+}
+
+bool TermCursor::InScope(const DocKey& d) const {
+  const std::vector<uint64_t>& ch = ctx_->channels;
+  if (d.time < ctx_->time_lo || d.time >= ctx_->time_hi || ch.empty()) return false;
+  if (ch.back() - ch.front() + 1 == ch.size()) {
+    return d.channel >= ch.front() && d.channel <= ch.back();
+  }
+  return std::binary_search(ch.begin(), ch.end(), d.channel);
+}
+
+bool TermCursor::CountPostingsOf(std::vector<DocKey>::const_iterator from,
+                                 std::vector<DocKey>::const_iterator to, uint64_t* n) {
+  if (from == to) return true;
+  EnsureIterator();
+  at_summary_ = false;
+  BlockDecoder dec;
+  for (; from != to; ++from) {
+    seek_key_.assign(prefix_);
+    AppendDocKey(&seek_key_, *from);
+    it_->Seek(seek_key_);
+    if (!it_->Valid()) break;
+    std::string_view key = it_->key();
+    if (key.size() != prefix_.size() + 24 || key.substr(0, prefix_.size()) != prefix_) break;
+    if (ParseDocKey(key) == *from) {  // the block's last posting
+      ++*n;
+      continue;
+    }
+    // The block holds a posting after *from: decoding stops at the first one >= *from.
+    if (!dec.Reset(it_->value())) return false;
+    dec.SkipTowards(*from);
+    while (dec.Next() && dec.doc() < *from) {
+    }
+    if (!dec.ok()) return false;
+    *n += dec.doc() == *from;
+  }
+  if (!it_->status().ok() && ctx_->status.ok()) ctx_->status = it_->status();
+  return true;
+}
+
+bool TermCursor::CountFromSummary(const std::vector<DocKey>& dead, const TopHits& hits,
+                                  uint64_t* count) {
+  if (ctx_->time_lo != 0 || ctx_->time_hi != std::numeric_limits<uint64_t>::max()) return false;
+  switch (ReadSummary()) {
+    case SegmentTerm::State::kAbsent:
+      return true;
+    case SegmentTerm::State::kMissing:
+      return false;
+    case SegmentTerm::State::kFound:
+      break;
+  }
+  const TermSummary& s = summary_;
+  if (!CoversChannels(s.min_channel, s.max_channel) ||
+      hits.Wanted(s.max_time, Impact(s.max_tf, s.min_length))) {
+    return false;
+  }
+  // Only dead documents in the term's channels can be among its postings.
+  auto from = std::lower_bound(dead.begin(), dead.end(), DocKey{s.min_channel, 0, 0});
+  auto to = std::upper_bound(from, dead.end(), s.max_channel,
+                             [](uint64_t ch, const DocKey& d) { return ch < d.channel; });
+  const uint64_t blocks = (s.count + kBlockPostings - 1) / kBlockPostings;
+  if (static_cast<uint64_t>(to - from) > 1 + blocks / kBlocksPerLookup) return false;
+  uint64_t gone = 0;
+  if (!CountPostingsOf(from, to, &gone)) {
+    Fail();
+    return true;
+  }
+  *count += s.count - std::min(gone, s.count);
+  return true;
+}
+
+void TermCursor::CollectMemory(TopHits* hits, uint64_t* count) {
+  ctx_->memory->VisitPostings(term_, [&](const DocKey& d, uint32_t doc_length, uint32_t tf) {
+    if (!InScope(d)) return;
+    ++*count;
+    hits->Offer(d, Impact(tf, doc_length));
+  });
 }
 
 void TermCursor::Positions(std::vector<uint32_t>* out) const {

@@ -7,7 +7,6 @@
 #define MERIDIAN_SERVER_SEARCH_CURSORS_H_
 
 #include <cstdint>
-#include <functional>
 #include <limits>
 #include <memory>
 #include <string>
@@ -17,7 +16,9 @@
 #include "absl/status/status.h"
 #include "server/search/index_keys.h"
 #include "server/search/postings.h"
+#include "server/search/search_caches.h"
 #include "server/search/segments.h"
+#include "server/search/top_hits.h"
 #include "storage/kv_store.h"
 
 namespace meridian::search {
@@ -28,13 +29,15 @@ struct EvalContext {
   std::vector<uint64_t> channels;  // sorted, unique: the only channels ever visited
   uint64_t time_lo = 0;            // time keys in [time_lo, time_hi)
   uint64_t time_hi = std::numeric_limits<uint64_t>::max();
+  bool ranked = true;  // false (newest first): no cursor computes a score
   double avg_doc_length = 1;
   double k1 = 1.2;
   double b = 0.75;
   // The segment being searched: a flushed one, or (when segment is null) the memory segment.
   const Segment* segment = nullptr;
   const MemSegment* memory = nullptr;
-  absl::Status status;  // the first storage error met by any cursor
+  BoundedCache<SegmentTerm>* summaries = nullptr;  // null: every summary is read from the store
+  absl::Status status;                             // the first storage error met by any cursor
 };
 
 // Not safe for concurrent use. Targets passed to SeekGeq never decrease.
@@ -45,7 +48,7 @@ class Cursor {
   virtual void Reset() = 0;
   // Positions on the first match >= target; false when there is none (then stays exhausted).
   virtual bool SeekGeq(const DocKey& target) = 0;
-  // The BM25 contribution at the current match.
+  // The BM25 contribution at the current match (0 when the search is not ranked).
   virtual double Score() = 0;
   // Estimated number of matches; AND evaluates its cheapest child first.
   virtual double Cost() const = 0;
@@ -66,16 +69,10 @@ class TermCursor final : public Cursor {
   // Word positions of the term in the current document.
   void Positions(std::vector<uint32_t>* out) const;
 
-  // For a query that is this one term, over a flushed segment, when the scope is a contiguous
-  // range of channels and no date range (BlocksApply): adds the matches to *count and passes
-  // (doc, score) to `offer` for each posting of the blocks that `wanted` says may hold a result,
-  // given the block's newest time and best possible score. Other blocks are counted from their
-  // headers without being decoded. Dead documents are skipped (`dead` is sorted).
-  bool BlocksApply() const;
-  void CollectBlocks(const std::vector<DocKey>& dead,
-                     const std::function<bool(uint64_t max_time, double max_score)>& wanted,
-                     const std::function<void(const DocKey& doc, double score)>& offer,
-                     uint64_t* count);
+  // For a query that is this one term: adds its matches in the current segment to *count and
+  // offers to *hits those that may make the page, reading as little as it can (see below).
+  // False when the segment must be walked with SeekGeq instead (then nothing was added).
+  bool CollectSegment(TopHits* hits, uint64_t* count);
 
   double idf() const { return idf_; }
   bool is_text() const { return idf_ > 0; }
@@ -87,6 +84,29 @@ class TermCursor final : public Cursor {
     uint32_t tf = 0;
     std::string_view positions;  // encoded
   };
+  // The ways CollectSegment reads, cheapest first. The memory segment: its list in place.
+  void CollectMemory(TopHits* hits, uint64_t* count);
+  // A flushed segment, with no date range: true when nothing else of it need be read, having
+  // added its live postings to *count. That is when it lacks the term, or when the term's
+  // summary shows every posting in scope and none that `hits` may take, and the segment's
+  // dead documents in the term's channels are few enough to look up one by one. False when
+  // the blocks must be read, as for segments written before summaries.
+  bool CountFromSummary(const std::vector<DocKey>& dead, const TopHits& hits, uint64_t* count);
+  // A flushed segment, when the scope is a contiguous range of channels and no date range
+  // (BlocksApply): decodes only the blocks that hits->Wanted() may take, given their newest
+  // time and best possible score, and counts the others from their headers. `dead` is sorted.
+  bool BlocksApply() const;
+  void CollectBlocks(const std::vector<DocKey>& dead, TopHits* hits, uint64_t* count);
+  // What the current segment holds of the term (the summary into summary_), from the cache
+  // or else from the store.
+  SegmentTerm::State ReadSummary();
+  SegmentTerm::State SeekSummary();
+  bool CoversChannels(uint64_t lo, uint64_t hi) const;
+  bool InScope(const DocKey& d) const;
+  // Adds to *n the documents of [from, to) (sorted) that have a posting of the term in the
+  // current segment; false on a malformed block.
+  bool CountPostingsOf(std::vector<DocKey>::const_iterator from,
+                       std::vector<DocKey>::const_iterator to, uint64_t* n);
   // Positions on the first posting >= target, in scope or not.
   bool RawSeek(const DocKey& target);
   bool LoadBlock();
@@ -94,6 +114,9 @@ class TermCursor final : public Cursor {
   void SetFromList();
   void Fail();
   double Bm25(double tf, double doc_length) const;
+  // The score of a posting: 0 for a filter, or when the search is not ranked.
+  double Impact(uint32_t tf, uint32_t doc_length);
+  double NewImpact(uint32_t tf, uint32_t doc_length);
   void EnsureIterator();
 
   EvalContext* ctx_;
@@ -102,7 +125,12 @@ class TermCursor final : public Cursor {
   std::string seek_key_;
   double idf_;
   double cost_;
+  // Scores of small (tf, length) pairs, each computed once a search: BM25 costs two divisions,
+  // and a common term meets the same few pairs hundreds of thousands of times. 0: not yet.
+  std::vector<double> impacts_;
   std::unique_ptr<storage::Iterator> it_;  // over every block; kept across segments
+  TermSummary summary_;                    // of the current segment, after ReadSummary
+  bool at_summary_ = false;                // it_ is on it, just before the term's blocks
   // A flushed segment: the block under it_, decoded up to cur_.
   BlockDecoder dec_;
   DocKey block_last_;

@@ -96,8 +96,8 @@ inline storage::IteratorOptions TagBounds(char tag) {
   return opts;
 }
 
-// 'b' segment term 0x00: the blocks of one term in one segment follow, each keyed by its last
-// DocKey, so a seek to a DocKey lands on the block that holds it.
+// 'b' segment term 0x00: the key of the term's summary in that segment; the blocks of the term
+// follow, each keyed by its last DocKey, so a seek to a DocKey lands on the block that holds it.
 inline std::string BlockPrefix(uint64_t segment, std::string_view term) {
   std::string k;
   k.reserve(term.size() + 10 + 24);
@@ -106,6 +106,17 @@ inline std::string BlockPrefix(uint64_t segment, std::string_view term) {
   k.append(term);
   k.push_back('\0');
   return k;
+}
+// The term of a block key, or of a term-summary key (BlockPrefix itself, see postings.h).
+// Terms hold no NUL (the tokenizer drops control characters), so the first one after the
+// segment ends the term.
+inline std::string_view BlockKeyTerm(std::string_view key) {
+  if (key.size() < 9) return {};
+  const size_t end = key.find('\0', 9);
+  return key.substr(9, end == std::string_view::npos ? end : end - 9);
+}
+inline bool IsTermSummaryKey(std::string_view key) {
+  return key.size() == 9 + BlockKeyTerm(key).size() + 1;
 }
 // Every block of a segment: [SegmentBlocksBegin(s), SegmentBlocksBegin(s + 1)).
 inline std::string SegmentBlocksBegin(uint64_t segment) {

@@ -28,6 +28,31 @@ inline bool Varint(const char** p, const char* end, uint64_t* v) {
   return false;
 }
 
+// `list` must not be empty.
+TermSummary Summarize(const PostingList& list) {
+  TermSummary s;
+  s.count = list.postings.size();
+  s.min_length = UINT32_MAX;
+  s.min_channel = list.postings.front().doc.channel;  // DocKey order: channel first
+  s.max_channel = list.postings.back().doc.channel;
+  for (const Posting& p : list.postings) {
+    s.max_time = std::max(s.max_time, p.doc.time);
+    s.max_tf = std::max(s.max_tf, p.tf);
+    s.min_length = std::min(s.min_length, p.doc_length);
+  }
+  return s;
+}
+
+void EncodeTermSummary(const TermSummary& s, std::string* out) {
+  out->clear();
+  AppendVarint(out, s.count);
+  storage::AppendU64(out, s.max_time);
+  AppendVarint(out, s.max_tf);
+  AppendVarint(out, s.min_length);
+  AppendVarint(out, s.min_channel);
+  AppendVarint(out, s.max_channel - s.min_channel);
+}
+
 }  // namespace
 
 void EncodePositions(const std::vector<uint32_t>& positions, std::string* out) {
@@ -49,9 +74,29 @@ void DecodePositions(std::string_view bytes, std::vector<uint32_t>* out) {
   }
 }
 
+bool DecodeTermSummary(std::string_view value, TermSummary* s) {
+  const char* p = value.data();
+  const char* end = p + value.size();
+  uint64_t max_tf = 0, min_length = 0, span = 0;
+  if (!Varint(&p, end, &s->count) || end - p < 8) return false;
+  s->max_time = *storage::ReadU64(std::string_view(p, 8));
+  p += 8;
+  if (!Varint(&p, end, &max_tf) || !Varint(&p, end, &min_length) ||
+      !Varint(&p, end, &s->min_channel) || !Varint(&p, end, &span)) {
+    return false;
+  }
+  s->max_tf = static_cast<uint32_t>(max_tf);
+  s->min_length = static_cast<uint32_t>(min_length);
+  s->max_channel = s->min_channel + span;
+  return true;
+}
+
 void EncodeTermBlocks(uint64_t segment, std::string_view term, const PostingList& list,
                       const std::function<void(std::string_view, std::string_view)>& put) {
-  std::string key, value;
+  if (list.postings.empty()) return;
+  std::string key = BlockPrefix(segment, term), value;
+  EncodeTermSummary(Summarize(list), &value);
+  put(key, value);
   for (size_t begin = 0; begin < list.postings.size(); begin += kBlockPostings) {
     const size_t end = std::min(list.postings.size(), begin + kBlockPostings);
     key = BlockPrefix(segment, term);

@@ -54,8 +54,25 @@ void DecodePositions(std::string_view bytes, std::vector<uint32_t>* out);
 // Encodes postings[begin, end) (DocKey order, positions taken from `list`) as one block value.
 void EncodeBlock(const PostingList& list, size_t begin, size_t end, std::string* out);
 
-// Encodes all of `list` (DocKey order) as the blocks of `term` in segment `segment`, passing
-// each key and value to `put` in key order.
+// What a segment holds of one term, stored at BlockPrefix(segment, term), just before the
+// term's blocks: enough to count the term's postings there, and to see that none of them can
+// make a page, without reading a block. Value: varint count, u64 newest time, varint largest
+// term frequency, varint smallest document length, varint smallest channel, varint largest
+// channel - smallest. Later fields may follow; readers ignore them.
+struct TermSummary {
+  uint64_t count = 0;  // postings, dead ones included
+  uint64_t max_time = 0;
+  uint32_t max_tf = 0;
+  uint32_t min_length = 0;
+  uint64_t min_channel = 0;
+  uint64_t max_channel = 0;
+};
+
+// False when `value` is malformed.
+bool DecodeTermSummary(std::string_view value, TermSummary* s);
+
+// Encodes all of `list` (DocKey order) as the summary and the blocks of `term` in segment
+// `segment`, passing each key and value to `put` in key order; nothing for an empty list.
 void EncodeTermBlocks(uint64_t segment, std::string_view term, const PostingList& list,
                       const std::function<void(std::string_view key, std::string_view value)>& put);
 

@@ -1,6 +1,9 @@
 #include "server/search/postings.h"
 
 #include <random>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "gtest/gtest.h"
 
@@ -93,6 +96,45 @@ TEST(PostingsTest, SkippingLandsWhereWalkingDoes) {
       }
     }
   }
+}
+
+TEST(PostingsTest, TermBlocksStartWithTheirSummaryInKeyOrder) {
+  std::mt19937 rng(4);
+  PostingList list = MakeList(rng, 3 * kBlockPostings + 5);
+  std::vector<std::pair<std::string, std::string>> put;
+  EncodeTermBlocks(7, "word", list, [&](std::string_view key, std::string_view value) {
+    put.emplace_back(key, value);
+  });
+  ASSERT_EQ(put.size(), 1 + 4u);
+  for (size_t i = 1; i < put.size(); ++i) EXPECT_LT(put[i - 1].first, put[i].first);
+  for (size_t i = 0; i < put.size(); ++i) {
+    EXPECT_EQ(BlockKeyTerm(put[i].first), "word");
+    EXPECT_EQ(IsTermSummaryKey(put[i].first), i == 0);
+  }
+  EXPECT_EQ(put[0].first, BlockPrefix(7, "word"));
+  TermSummary s;
+  ASSERT_TRUE(DecodeTermSummary(put[0].second, &s));
+  EXPECT_EQ(s.count, list.postings.size());
+  EXPECT_EQ(s.min_channel, list.postings.front().doc.channel);
+  EXPECT_EQ(s.max_channel, list.postings.back().doc.channel);
+  uint64_t newest = 0;
+  uint32_t max_tf = 0, min_length = UINT32_MAX;
+  for (const Posting& p : list.postings) {
+    newest = std::max(newest, p.doc.time);
+    max_tf = std::max(max_tf, p.tf);
+    min_length = std::min(min_length, p.doc_length);
+  }
+  EXPECT_EQ(s.max_time, newest);
+  EXPECT_EQ(s.max_tf, max_tf);
+  EXPECT_EQ(s.min_length, min_length);
+  for (size_t cut = 0; cut < put[0].second.size(); ++cut) {
+    EXPECT_FALSE(DecodeTermSummary(std::string_view(put[0].second).substr(0, cut), &s)) << cut;
+  }
+  put.clear();
+  EncodeTermBlocks(7, "word", PostingList{}, [&](std::string_view key, std::string_view value) {
+    put.emplace_back(key, value);
+  });
+  EXPECT_TRUE(put.empty());
 }
 
 TEST(PostingsTest, TruncatedBlocksAreRejected) {

@@ -19,24 +19,29 @@ absl::StatusOr<uint64_t> ReadCounter(const storage::KvStore& store, const std::s
 class Planner {
  public:
   Planner(const SearchQuery& q, const SearchOptions& options, const storage::KvStore& store,
-          const IndexView& view, Tokenizer& tokenizer, QueryPlan* plan)
+          const IndexView& view, SearchCaches* caches, Tokenizer& tokenizer, QueryPlan* plan)
       : q_(q),
         options_(options),
         store_(store),
         view_(view),
+        caches_(caches),
         tokenizer_(tokenizer),
         plan_(plan) {}
 
   absl::Status Build(const ParsedQuery& parsed, const AccessScope& scope) {
     EvalContext& ctx = plan_->ctx;
     ctx.store = &store_;
+    ctx.summaries = &caches_->summaries;
+    ctx.ranked = q_.sort == SearchSort::kRelevance;
     ctx.channels = scope.readable_channels;
-    std::sort(ctx.channels.begin(), ctx.channels.end());
+    // Callers often keep their channel lists sorted already: checking is cheaper than sorting.
+    if (!std::is_sorted(ctx.channels.begin(), ctx.channels.end())) {
+      std::sort(ctx.channels.begin(), ctx.channels.end());
+    }
     ctx.channels.erase(std::unique(ctx.channels.begin(), ctx.channels.end()), ctx.channels.end());
-    ASSIGN_OR_RETURN(uint64_t docs, ReadCounter(store_, DocCountKey()));
-    ASSIGN_OR_RETURN(uint64_t length, ReadCounter(store_, TotalLengthKey()));
-    docs_ = static_cast<double>(docs);
-    ctx.avg_doc_length = docs > 0 ? std::max(1.0, static_cast<double>(length) / docs_) : 1.0;
+    docs_ = static_cast<double>(view_.docs);
+    ctx.avg_doc_length =
+        view_.docs > 0 ? std::max(1.0, static_cast<double>(view_.total_length) / docs_) : 1.0;
 
     std::vector<std::unique_ptr<Cursor>> must, must_not;
     for (const auto& group : parsed.groups) {
@@ -143,8 +148,13 @@ class Planner {
   }
 
   absl::StatusOr<std::unique_ptr<TermCursor>> Term(const std::string& term, bool positive) {
-    ASSIGN_OR_RETURN(uint64_t df, ReadCounter(store_, DfKey(term)));
-    double d = static_cast<double>(df + view_.MemoryCount(term));
+    StoredFrequency stored;
+    if (!caches_->frequencies.Lookup(term, &stored) || stored.epoch != view_.df_epoch) {
+      ASSIGN_OR_RETURN(stored.df, ReadCounter(store_, DfKey(term)));
+      stored.epoch = view_.df_epoch;
+      caches_->frequencies.Insert(term, stored);
+    }
+    double d = static_cast<double>(stored.df + view_.MemoryCount(term));
     double idf = std::log(1 + (docs_ - d + 0.5) / (d + 0.5));
     if (!(idf > 1e-6)) idf = 1e-6;  // stays a text term even with stale statistics
     if (positive) plan_->highlight_terms.insert(term);
@@ -240,6 +250,7 @@ class Planner {
   const SearchOptions& options_;
   const storage::KvStore& store_;
   const IndexView& view_;
+  SearchCaches* caches_;
   Tokenizer& tokenizer_;
   QueryPlan* plan_;
   double docs_ = 0;
@@ -268,10 +279,10 @@ absl::StatusOr<std::unique_ptr<QueryPlan>> PlanQuery(const ParsedQuery& parsed,
                                                      const SearchQuery& q, const AccessScope& scope,
                                                      const SearchOptions& options,
                                                      const storage::KvStore& store,
-                                                     const IndexView& view,
+                                                     const IndexView& view, SearchCaches* caches,
                                                      Tokenizer& tokenizer) {
   auto plan = std::make_unique<QueryPlan>();
-  Planner planner(q, options, store, view, tokenizer, plan.get());
+  Planner planner(q, options, store, view, caches, tokenizer, plan.get());
   RETURN_IF_ERROR(planner.Build(parsed, scope));
   return plan;
 }

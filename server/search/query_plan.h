@@ -1,6 +1,7 @@
 // Turns a parsed query into cursors over the index: resolves names, tokenizes words, expands
-// prefixes, narrows the channel scope and the date range, and looks up BM25 statistics (a
-// term's document frequency is the stored one plus the memory segment's count).
+// prefixes, narrows the channel scope and the date range, and looks up BM25 statistics (the
+// view's; a term's document frequency is the stored one plus the memory segment's count).
+// `caches` outlive the plan.
 #ifndef MERIDIAN_SERVER_SEARCH_QUERY_PLAN_H_
 #define MERIDIAN_SERVER_SEARCH_QUERY_PLAN_H_
 
@@ -34,7 +35,7 @@ absl::StatusOr<std::unique_ptr<QueryPlan>> PlanQuery(const ParsedQuery& parsed,
                                                      const SearchQuery& q, const AccessScope& scope,
                                                      const SearchOptions& options,
                                                      const storage::KvStore& store,
-                                                     const IndexView& view,
+                                                     const IndexView& view, SearchCaches* caches,
                                                      Tokenizer& tokenizer);
 
 }  // namespace meridian::search

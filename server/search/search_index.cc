@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <map>
 #include <optional>
-#include <queue>
 #include <string_view>
 
 #include "absl/strings/numbers.h"
@@ -175,19 +174,6 @@ absl::StatusOr<int> ParsePageToken(const SearchQuery& q, int max_offset) {
     return bad;
   }
   return offset;
-}
-
-struct Candidate {
-  double score;
-  uint64_t time;
-  DocKey doc;
-};
-
-// Strict "a ranks before b": higher score, then newer, then a fixed tie-break.
-bool RanksBefore(const Candidate& a, const Candidate& b) {
-  if (a.score != b.score) return a.score > b.score;
-  if (a.time != b.time) return a.time > b.time;
-  return a.doc > b.doc;
 }
 
 // Upgrades a format-2 index: copies its blocks (already in key order) into table files of
@@ -420,6 +406,11 @@ void SearchIndex::Publish() {
   view->segments = segments_;
   view->memory = memory_;
   view->frozen = frozen_;
+  view->docs = LoadStat(DocCountKey()).value;
+  view->total_length = LoadStat(TotalLengthKey()).value;
+  if (df_changed_) ++df_epoch_;
+  df_changed_ = false;
+  view->df_epoch = df_epoch_;
   absl::MutexLock lock(&view_mu_);
   view_ = std::move(view);
 }
@@ -487,27 +478,30 @@ void SearchIndex::Reclaim() {
   reclaim_.clear();
 }
 
-void SearchIndex::AdjustStat(const std::string& key, int64_t delta, storage::WriteBatch* batch) {
+SearchIndex::CachedStat& SearchIndex::LoadStat(const std::string& key) {
   auto it = stats_.find(key);
-  if (it == stats_.end()) {
-    uint64_t current = 0;
-    auto v = store_.Get(storage::Cf::kSearch, key);
-    if (!v.ok()) {
-      // Statistics only weigh ranking; a failed read must not fail the post.
-      MLOG_ERROR("search: reading statistic failed: {}", std::string(v.status().message()));
-    } else if (v->has_value()) {
-      current = storage::ReadU64(**v).value_or(0);
-    }
-    it = stats_.emplace(key, CachedStat{current, current}).first;
+  if (it != stats_.end()) return it->second;
+  uint64_t current = 0;
+  auto v = store_.Get(storage::Cf::kSearch, key);
+  if (!v.ok()) {
+    // Statistics only weigh ranking; a failed read must not fail the post.
+    MLOG_ERROR("search: reading statistic failed: {}", std::string(v.status().message()));
+  } else if (v->has_value()) {
+    current = storage::ReadU64(**v).value_or(0);
   }
-  CachedStat& stat = it->second;
+  return stats_.emplace(key, CachedStat{current, current}).first->second;
+}
+
+void SearchIndex::AdjustStat(const std::string& key, int64_t delta, storage::WriteBatch* batch) {
+  CachedStat& stat = LoadStat(key);
   int64_t next = static_cast<int64_t>(stat.value) + delta;
   stat.value = next < 0 ? 0 : static_cast<uint64_t>(next);
   if (key[0] == kDfTag) {
     // Document frequencies change only at flushes and at edits of flushed messages: exact.
+    df_changed_ = true;
     if (stat.value == 0) {
       batch->Delete(storage::Cf::kSearch, key);
-      stats_.erase(it);  // a vanished term's counter need not stay cached
+      stats_.erase(key);  // a vanished term's counter need not stay cached
     } else {
       PutStat(key, &stat, batch);
     }
@@ -832,7 +826,7 @@ absl::Status SearchIndex::RunMerge(MergeJob& job) {
     in.it->SeekToFirst();
     inputs.push_back(std::move(in));
   }
-  auto term_of = [](std::string_view key) { return key.substr(9, key.size() - 9 - 25); };
+  auto term_of = [](std::string_view key) { return BlockKeyTerm(key); };
   const uint64_t id = job.output->id;
   uint64_t docs = 0;
   ASSIGN_OR_RETURN(std::unique_ptr<storage::TableWriter> out, store_.NewTableWriter(kBlocksCf));
@@ -857,6 +851,7 @@ absl::Status SearchIndex::RunMerge(MergeJob& job) {
     merged.positions.clear();
     for (Input& in : inputs) {
       for (; in.it->Valid() && term_of(in.it->key()) == term; in.it->Next()) {
+        if (IsTermSummaryKey(in.it->key())) continue;  // EncodeTermBlocks writes a new one
         if (!dec.Reset(in.it->value())) return absl::DataLossError("search: malformed block");
         while (dec.Next()) {
           if (in.segment->IsDead(dec.doc())) continue;
@@ -964,31 +959,16 @@ absl::StatusOr<SearchResults> SearchIndex::Search(const SearchQuery& q, const Ac
     view = view_;
   }
   ASSIGN_OR_RETURN(std::unique_ptr<QueryPlan> plan,
-                   PlanQuery(parsed, q, scope, options_, store_, *view, *tokenizer));
+                   PlanQuery(parsed, q, scope, options_, store_, *view, &caches_, *tokenizer));
   SearchResults results;
   if (plan->root == nullptr) return results;
 
   const size_t keep = static_cast<size_t>(offset) + static_cast<size_t>(page_size);
   const bool by_relevance = q.sort == SearchSort::kRelevance;
-  // A max-heap on "ranks before" keeps the `keep` best with the worst on top.
-  std::priority_queue<Candidate, std::vector<Candidate>, decltype(&RanksBefore)> best(&RanksBefore);
+  TopHits best(keep, by_relevance);
   Cursor& root = *plan->root;
-  auto offer = [&](const DocKey& doc, double score) {
-    const Candidate c{by_relevance ? score : 0, doc.time, doc};
-    if (best.size() < keep) {
-      best.push(c);
-    } else if (keep > 0 && RanksBefore(c, best.top())) {
-      best.pop();
-      best.push(c);
-    }
-  };
-  // Whether a block whose newest time and best score are these might still hold a result.
-  auto wanted = [&](uint64_t max_time, double max_score) {
-    if (best.size() < keep) return true;
-    if (keep == 0) return false;
-    return by_relevance ? max_score >= best.top().score : max_time >= best.top().time;
-  };
-  // A query that is one word: whole blocks are counted, or skipped, from their headers.
+  // A query that is one word: whole segments are counted from the term's summary, or whole
+  // blocks from their headers, and skipped when they cannot hold a result.
   auto* single = dynamic_cast<TermCursor*>(&root);
   // The memory segment, the frozen one, then every segment from the newest: a document lives
   // in exactly one of them, and newest first fills the page early, so that older blocks can be
@@ -1000,24 +980,18 @@ absl::StatusOr<SearchResults> SearchIndex::Search(const SearchQuery& q, const Ac
     plan->ctx.segment = segment;
     plan->ctx.memory = n == 1 && segment == nullptr ? view->frozen.get() : view->memory.get();
     root.Reset();
-    if (single != nullptr && single->BlocksApply()) {
-      single->CollectBlocks(*segment->dead, wanted, offer, &results.total_count);
-      continue;
-    }
+    if (single != nullptr && single->CollectSegment(&best, &results.total_count)) continue;
     for (DocKey target; root.SeekGeq(target); target = Successor(root.doc())) {
       if (segment != nullptr && segment->IsDead(root.doc())) continue;
       ++results.total_count;
-      offer(root.doc(), by_relevance ? root.Score() + ProximityBonus(plan->proximity_words) : 0);
+      best.Offer(root.doc(),
+                 by_relevance ? root.Score() + ProximityBonus(plan->proximity_words) : 0);
     }
   }
   RETURN_IF_ERROR(plan->ctx.status);
 
-  std::vector<Candidate> ranked;
-  while (!best.empty()) {
-    ranked.push_back(best.top());
-    best.pop();
-  }
-  std::reverse(ranked.begin(), ranked.end());
+  const std::vector<RankedHit> ranked = best.Take();
+  results.hits.reserve(ranked.size() - std::min(ranked.size(), static_cast<size_t>(offset)));
   for (size_t i = static_cast<size_t>(offset); i < ranked.size(); ++i) {
     SearchHit hit;
     hit.channel = ranked[i].doc.channel;

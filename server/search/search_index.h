@@ -14,6 +14,7 @@
 //
 // Layout (integers big-endian, see index_keys.h and postings.h). In Cf::kSearchBlocks, only
 // ever written as whole table files, and dropped a segment at a time (KvStore::ReclaimRange):
+//   'b' segment term 0x00             -> TermSummary: postings, newest time... (postings.h)
 //   'b' segment term 0x00 last-DocKey -> a block of up to 128 postings (postings.h)
 // Everything else in Cf::kSearch:
 //   'g' segment                  -> SegmentFile: serial range, documents, level
@@ -49,6 +50,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "server/search/search_caches.h"
 #include "server/search/segments.h"
 #include "server/search/tokenizer.h"
 #include "storage/kv_store.h"
@@ -145,8 +147,9 @@ struct SearchResults {
 // so it is exact. The document count and the total length (for BM25's average length) are
 // kept in an in-memory write-through cache and put into a batch only when the stored value would
 // otherwise lag the exact one by more than 1/64 (exact below 64); FlushStats() writes them
-// exactly at shutdown, and after a crash they are within 1.6%. Hit counts never depend on
-// statistics; they come from the postings.
+// exactly at shutdown, and after a crash they are within 1.6%. Searches take the exact
+// document count and total length from the view the writer publishes at each Commit. Hit
+// counts never depend on statistics; they come from the postings.
 class SearchIndex {
  public:
   // Checks the analyzer (CheckAnalyzer) and the index format, and loads the segments and the
@@ -215,6 +218,7 @@ class SearchIndex {
 
   absl::Status Load(bool clean_up);
   void Publish();
+  CachedStat& LoadStat(const std::string& key);
   void AdjustStat(const std::string& key, int64_t delta, storage::WriteBatch* batch);
   void PutStat(const std::string& key, CachedStat* stat, storage::WriteBatch* batch);
   bool Unindex(const IndexedMessage& previous, const std::vector<TermOccurrences>& terms,
@@ -258,10 +262,13 @@ class SearchIndex {
 
   mutable absl::Mutex view_mu_;
   std::shared_ptr<const IndexView> view_ ABSL_GUARDED_BY(view_mu_);
+  SearchCaches caches_;  // for searches
 
   // Writer thread only.
   absl::flat_hash_map<std::string, CachedStat> stats_;
   absl::flat_hash_set<std::string> lexicon_written_;
+  uint64_t df_epoch_ = 0;          // IndexView::df_epoch
+  bool df_changed_ = false;        // a stored document frequency changed since the last Publish
   std::vector<Segment> segments_;  // oldest first; serial ranges ascending and disjoint
   std::shared_ptr<MemSegment> memory_;
   // The memory segment being flushed, and the documents removed from it since it was frozen

@@ -39,6 +39,57 @@ IndexedMessage Message(uint64_t channel, uint64_t seq, int64_t time_us, std::str
   return m;
 }
 
+// Deletes every term summary, as in an index written before there were any.
+void DropSummaries(storage::KvStore& store) {
+  storage::WriteBatch batch;
+  auto it = store.NewIterator(kBlocksCf, TagBounds(kBlockTag));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    if (IsTermSummaryKey(it->key())) batch.Delete(kBlocksCf, it->key());
+  }
+  ASSERT_TRUE(it->status().ok());
+  ASSERT_FALSE(batch.empty());
+  ASSERT_TRUE(store.Write(batch, storage::Durability::kBuffered).ok());
+}
+
+// Pages through a one-word query, which counts and skips whole segments and blocks, and
+// through the same matches found by the general cursors ("word -nowhere"), expecting the
+// same hits and scores on every page and `expected` matches in all.
+void ExpectOneWordAgreesWithWalk(SearchIndex& index, const std::string& word, SearchSort sort,
+                                 const std::vector<uint64_t>& scope, int page_size,
+                                 uint64_t expected) {
+  SCOPED_TRACE(::testing::Message()
+               << word << (sort == SearchSort::kNewest ? " newest" : " relevance") << " page size "
+               << page_size << " scope " << ::testing::PrintToString(scope));
+  std::string token_fast, token_walk;
+  for (int page = 0; page < 3; ++page) {
+    SearchQuery q;
+    q.sort = sort;
+    q.page_size = page_size;
+    q.documents = false;
+    q.text = word;
+    q.page_token = token_fast;
+    auto fast = index.Search(q, AccessScope{scope});
+    q.text = word + " -nowhere";
+    q.page_token = token_walk;
+    auto walk = index.Search(q, AccessScope{scope});
+    ASSERT_TRUE(fast.ok()) << fast.status();
+    ASSERT_TRUE(walk.ok()) << walk.status();
+    ASSERT_EQ(fast->total_count, expected) << "page " << page;
+    ASSERT_EQ(walk->total_count, expected) << "page " << page;
+    ASSERT_EQ(fast->hits.size(), walk->hits.size()) << "page " << page;
+    for (size_t i = 0; i < fast->hits.size(); ++i) {
+      EXPECT_EQ(std::make_pair(fast->hits[i].channel, fast->hits[i].seq),
+                std::make_pair(walk->hits[i].channel, walk->hits[i].seq))
+          << "page " << page << " hit " << i;
+      EXPECT_DOUBLE_EQ(fast->hits[i].score, walk->hits[i].score);
+    }
+    token_fast = fast->next_page_token;
+    token_walk = walk->next_page_token;
+    ASSERT_EQ(token_fast.empty(), token_walk.empty());
+    if (token_fast.empty()) break;
+  }
+}
+
 // Every test runs twice: with the defaults (small tests stay in the memory segment), and with
 // every message flushed into its own segment and segments merged two at a time, so that
 // flushes, merges and dead marks are under each of them.
@@ -609,6 +660,93 @@ TEST_P(SearchIndexTest, AgreesWithAModelThroughEditsDeletesAndRestarts) {
   check(300);
 }
 
+TEST_P(SearchIndexTest, OneWordSearchesCountWhatTheySkipExactly) {
+  // The older messages are longer, so that by score as by time a small page fills from the
+  // newest segments and the older ones are counted from their summaries. "common" is in all
+  // three channels, "solo" only in kRandom; one message in five has neither.
+  const uint64_t channels[] = {kGeneral, kRandom, kDm};
+  std::vector<IndexedMessage*> posted;
+  std::map<Id, std::string> live;
+  for (int i = 0; i < 36; ++i) {
+    const uint64_t channel = channels[i % 3];
+    std::string text = i % 5 == 4 ? "other words" : "common";
+    if (i < 24) text += " padding padding padding padding";
+    if (channel == kRandom) text += " solo";
+    IndexedMessage& m = Post(channel, kAlice, Micros(2024, 1, 1) + i * 60'000'000LL, text);
+    posted.push_back(&m);
+    live[{m.channel, m.seq}] = text;
+  }
+  auto remove = [&](int i) {
+    Delete(*posted[i]);
+    live.erase({posted[i]->channel, posted[i]->seq});
+  };
+  auto edit = [&](int i, std::string text) {
+    IndexedMessage next = *posted[i];
+    next.text = text;
+    Update(*posted[i], next);  // a newer segment, an old time
+    live[{next.channel, next.seq}] = text;
+  };
+  // Dead documents in the older segments: with the word, without it (4: "other words"), and
+  // edited into a newer segment with the word or without it.
+  remove(3);
+  remove(4);
+  edit(6, "changed");
+  edit(7, "common common solo");
+  auto check = [&] {
+    const std::vector<std::vector<uint64_t>> scopes = {
+        {kGeneral, kRandom, kDm}, {kGeneral}, {kGeneral, kRandom}, {kGeneral, kDm}, {kRandom}};
+    for (const std::string word : {"common", "solo"}) {
+      for (const std::vector<uint64_t>& scope : scopes) {
+        uint64_t expected = 0;
+        for (const auto& [id, text] : live) {
+          expected += std::count(scope.begin(), scope.end(), id.first) > 0 &&
+                      (" " + text + " ").find(" " + word + " ") != std::string::npos;
+        }
+        for (SearchSort sort : {SearchSort::kNewest, SearchSort::kRelevance}) {
+          for (int page_size : {1, 4}) {
+            ExpectOneWordAgreesWithWalk(*index_, word, sort, scope, page_size, expected);
+          }
+        }
+      }
+    }
+  };
+  check();
+  // Summaries now cached; a document dies in a segment they describe.
+  remove(9);
+  check();
+  if (GetParam().segment_docs == 1) {
+    // Segments written before summaries: their blocks are read.
+    index_->WaitForMerges();
+    DropSummaries(*store_);
+    Reopen();
+    check();
+    remove(12);
+    check();
+  }
+}
+
+TEST_P(SearchIndexTest, ScoresFollowTheStatisticsAsTheyChange) {
+  Post(kGeneral, kAlice, Micros(2024, 1, 1), "rare word here");
+  IndexedMessage& m = Post(kGeneral, kAlice, Micros(2024, 1, 2), "rare again");
+  Post(kRandom, kBob, Micros(2024, 1, 3), "something else entirely");
+  auto before = Run("rare");
+  ASSERT_TRUE(before.ok());
+  ASSERT_EQ(before->hits.size(), 2u);
+  // Searches keep what they read of the statistics; an edit changes them.
+  IndexedMessage next = m;
+  next.text = "no longer";
+  Update(m, next);
+  auto after = Run("rare");
+  ASSERT_TRUE(after.ok());
+  ASSERT_EQ(after->hits.size(), 1u);
+  EXPECT_GT(after->hits[0].score, before->hits[1].score);  // the word became rarer
+  Reopen();  // nothing kept: everything read from the store
+  auto fresh = Run("rare");
+  ASSERT_TRUE(fresh.ok());
+  ASSERT_EQ(fresh->hits.size(), 1u);
+  EXPECT_DOUBLE_EQ(after->hits[0].score, fresh->hits[0].score);
+}
+
 TEST_P(SearchIndexTest, OpenDeletesBlocksOfSegmentsThatWereNeverInstalled) {
   // As if a merge wrote its blocks and the process died before its record was committed.
   storage::WriteBatch orphan;
@@ -786,41 +924,65 @@ TEST(SearchIndexBlocksTest, OneWordQueriesSkippingBlocksAgreeWithTheFullWalk) {
     }
   }
   ASSERT_GT((*index)->segment_count(), 1u);
-  for (SearchSort sort : {SearchSort::kRelevance, SearchSort::kNewest}) {
-    for (int page_size : {1, 50}) {
-      std::string token_fast, token_walk;
-      for (int page = 0; page < 3; ++page) {
-        SearchQuery q;
-        q.sort = sort;
-        q.page_size = page_size;
-        q.documents = false;
-        q.text = "common";  // one word over channels 1-3: counted and skipped by block
-        q.page_token = token_fast;
-        auto fast = (*index)->Search(q, AccessScope{{1, 2, 3}});
-        q.text = "common -nowhere";  // the same matches through the general cursors
-        q.page_token = token_walk;
-        auto walk = (*index)->Search(q, AccessScope{{1, 2, 3}});
-        ASSERT_TRUE(fast.ok() && walk.ok());
-        ASSERT_EQ(fast->total_count, walk->total_count);
-        ASSERT_EQ(fast->hits.size(), walk->hits.size());
-        for (size_t i = 0; i < fast->hits.size(); ++i) {
-          EXPECT_EQ(Id(fast->hits[i].channel, fast->hits[i].seq),
-                    Id(walk->hits[i].channel, walk->hits[i].seq))
-              << "page " << page << " hit " << i;
-          EXPECT_DOUBLE_EQ(fast->hits[i].score, walk->hits[i].score);
-        }
-        token_fast = fast->next_page_token;
-        token_walk = walk->next_page_token;
-      }
-    }
-  }
   uint64_t live = 0;
   for (const IndexedMessage& m : posted) live += m.text.find("common") != std::string::npos;
-  SearchQuery q;
-  q.text = "common";
-  auto all = (*index)->Search(q, AccessScope{{1, 2, 3}});
-  ASSERT_TRUE(all.ok());
-  EXPECT_EQ(all->total_count, live);
+  // "common" over channels 1-3 is counted and skipped by block.
+  for (SearchSort sort : {SearchSort::kRelevance, SearchSort::kNewest}) {
+    for (int page_size : {1, 50}) {
+      ExpectOneWordAgreesWithWalk(**index, "common", sort, {1, 2, 3}, page_size, live);
+    }
+  }
+}
+
+TEST(SearchIndexBlocksTest, SummariesCountLargeSegmentsAroundTheirDeadDocuments) {
+  // Segments of 600 merged two at a time: one of 2,400 messages, 10% of them without the
+  // word, under 200 in memory; the old ones are long, so that neither order takes any.
+  Scratch scratch("search_index_summaries", 600, 2);
+  std::vector<IndexedMessage> posted;
+  auto write = [&](const IndexedMessage* before, const IndexedMessage* after) {
+    storage::WriteBatch batch;
+    scratch.index->IndexMessage(before, after, &batch);
+    ASSERT_TRUE(scratch.store->Write(batch, storage::Durability::kBuffered).ok());
+    scratch.index->Commit();
+  };
+  for (uint64_t i = 1; i <= 2600; ++i) {
+    std::string text = i % 10 == 0 ? "other" : "common";
+    if (i <= 2400) text += " filler filler filler";
+    IndexedMessage m = Message(1 + i % 3, i, Micros(2024, 1, 1) + static_cast<int64_t>(i), text);
+    write(nullptr, &m);
+    posted.push_back(m);
+  }
+  do {
+    scratch.index->WaitForMerges();
+    storage::WriteBatch batch;
+    scratch.index->Maintain(&batch);
+    ASSERT_TRUE(scratch.store->Write(batch, storage::Durability::kBuffered).ok());
+    scratch.index->Commit();
+  } while (scratch.index->merging());
+  ASSERT_EQ(scratch.index->segment_count(), 1u);
+  uint64_t live = 0;
+  for (const IndexedMessage& m : posted) live += m.text.find("common") != std::string::npos;
+  auto check = [&] {
+    for (const std::vector<uint64_t>& scope :
+         {std::vector<uint64_t>{1, 2, 3}, std::vector<uint64_t>{1, 2, 3, 4}}) {
+      for (SearchSort sort : {SearchSort::kRelevance, SearchSort::kNewest}) {
+        ExpectOneWordAgreesWithWalk(*scratch.index, "common", sort, scope, 5, live);
+      }
+    }
+  };
+  check();
+  // Dead documents in the large segment, looked up one by one: one with the word, one
+  // without (its channel is in the word's range, but it is not among the word's postings).
+  write(&posted[100], nullptr);  // 101: "common"
+  write(&posted[99], nullptr);   // 100: "other"
+  --live;
+  check();
+  // Too many to look up: its blocks are read.
+  for (size_t i = 200; i < 260; i += 2) {
+    write(&posted[i], nullptr);
+    live -= posted[i].text.find("common") != std::string::npos;
+  }
+  check();
 }
 
 INSTANTIATE_TEST_SUITE_P(Layouts, SearchIndexTest,

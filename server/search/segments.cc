@@ -84,6 +84,22 @@ PostingList MemSegment::Postings(std::string_view term) const {
   return Collect(it->second, published_hi_, published_removed_);
 }
 
+void MemSegment::VisitPostings(
+    std::string_view term, absl::FunctionRef<void(const DocKey&, uint32_t, uint32_t)> visit) const {
+  absl::ReaderMutexLock lock(&mu_);
+  auto it = terms_.find(absl::string_view(term.data(), term.size()));
+  if (it == terms_.end()) return;
+  const std::vector<Entry>& entries = it->second.entries;
+  // Newest first: a newest-first page then fills early and turns the rest away at a glance.
+  for (auto e = entries.rbegin(); e != entries.rend(); ++e) {
+    if (e->serial >= published_hi_ ||
+        (!published_removed_.empty() && published_removed_.count(e->serial) > 0)) {
+      continue;
+    }
+    visit(e->doc, e->doc_length, e->tf);
+  }
+}
+
 uint64_t MemSegment::Count(std::string_view term) const {
   absl::ReaderMutexLock lock(&mu_);
   auto it = terms_.find(absl::string_view(term.data(), term.size()));

@@ -15,6 +15,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
+#include "absl/functional/function_ref.h"
 #include "absl/synchronization/mutex.h"
 #include "server/search/postings.h"
 
@@ -71,6 +72,12 @@ class MemSegment {
 
   // Any thread: the published postings of `term` in DocKey order.
   PostingList Postings(std::string_view term) const;
+  // Any thread: calls `visit` with each published posting of `term` (positions aside), the
+  // most recently indexed first, without copying the list. Runs under the segment's reader
+  // lock: `visit` must be quick and must not call into this segment.
+  void VisitPostings(
+      std::string_view term,
+      absl::FunctionRef<void(const DocKey& doc, uint32_t doc_length, uint32_t tf)> visit) const;
   // Any thread: the number of documents here that contain `term`, as the writer sees it (for
   // statistics, which may run ahead of what searches see by one uncommitted batch).
   uint64_t Count(std::string_view term) const;
@@ -109,11 +116,17 @@ class MemSegment {
 };
 
 // What one search reads: a consistent set of segments, oldest first, the memory segment, and
-// the memory segment before it while it is being flushed (null otherwise).
+// the memory segment before it while it is being flushed (null otherwise), and the collection
+// statistics for BM25 as of the same commit (exact, see SearchIndex).
 struct IndexView {
   std::vector<Segment> segments;
   std::shared_ptr<const MemSegment> memory;
   std::shared_ptr<const MemSegment> frozen;
+  uint64_t docs = 0;
+  uint64_t total_length = 0;  // of all documents, in positions
+  // Changes whenever a stored document frequency does: a frequency read from the store under
+  // a view stays current for every view with the same epoch.
+  uint64_t df_epoch = 0;
   // The number of documents in memory that contain `term` (see MemSegment::Count).
   uint64_t MemoryCount(std::string_view term) const {
     return memory->Count(term) + (frozen != nullptr ? frozen->Count(term) : 0);
