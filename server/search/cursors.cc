@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <optional>
 
+#include "server/common/status_macros.h"
+
 namespace meridian::search {
 namespace {
 
@@ -560,6 +562,46 @@ bool ListCursor::SeekGeq(const DocKey& target) {
   if (i_ >= entries_.size()) return false;
   doc_ = entries_[i_].doc;
   return true;
+}
+
+absl::StatusOr<uint64_t> FlushedFrequency(const storage::KvStore& store,
+                                          BoundedCache<SegmentTerm>* summaries,
+                                          const std::vector<Segment>& segments,
+                                          std::string_view term) {
+  std::unique_ptr<storage::Iterator> it;  // opened at the first cache miss
+  uint64_t df = 0;
+  for (const Segment& segment : segments) {
+    const std::string prefix = BlockPrefix(segment.file->id, term);
+    SegmentTerm entry;
+    if (summaries != nullptr && summaries->Lookup(prefix, &entry) &&
+        entry.state != SegmentTerm::State::kMissing) {
+      if (entry.state == SegmentTerm::State::kFound) df += entry.summary.count;
+      continue;
+    }
+    if (it == nullptr) it = store.NewIterator(kBlocksCf, TagBounds(kBlockTag));
+    it->Seek(prefix);
+    entry.state = SegmentTerm::State::kAbsent;
+    for (; it->Valid() && it->key().substr(0, prefix.size()) == prefix; it->Next()) {
+      if (it->key().size() == prefix.size()) {
+        if (!DecodeTermSummary(it->value(), &entry.summary)) {
+          return absl::DataLossError("search: malformed term summary");
+        }
+        entry.state = SegmentTerm::State::kFound;
+        break;
+      }
+      // Blocks without a summary: their headers hold their counts.
+      BlockDecoder dec;
+      if (!dec.Reset(it->value())) return absl::DataLossError("search: malformed posting block");
+      entry.state = SegmentTerm::State::kMissing;
+      df += dec.count();
+    }
+    RETURN_IF_ERROR(it->status());
+    if (entry.state == SegmentTerm::State::kFound) df += entry.summary.count;
+    if (summaries != nullptr && entry.state != SegmentTerm::State::kMissing) {
+      summaries->Insert(prefix, entry);
+    }
+  }
+  return df;
 }
 
 double ProximityBonus(const std::vector<TermCursor*>& words) {

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "server/search/index_keys.h"
 #include "server/search/postings.h"
 #include "server/search/search_caches.h"
@@ -210,6 +211,15 @@ class ListCursor final : public Cursor {
   std::vector<Entry> entries_;
   size_t i_ = 0;
 };
+
+// The number of documents of `segments` that hold `term`: the sum of its summaries' counts, so
+// documents edited or deleted after their segment was written count until a merge drops them
+// (as in Lucene); blocks written before summaries are counted from their headers. Summaries are
+// taken from and added to `summaries` (may be null).
+absl::StatusOr<uint64_t> FlushedFrequency(const storage::KvStore& store,
+                                          BoundedCache<SegmentTerm>* summaries,
+                                          const std::vector<Segment>& segments,
+                                          std::string_view term);
 
 // Adjacency bonus for consecutive query words found next to each other, in order.
 double ProximityBonus(const std::vector<TermCursor*>& words);

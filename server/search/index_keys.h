@@ -22,7 +22,7 @@ inline constexpr char kSegmentTag = 'g';
 inline constexpr char kDeadTag = 'x';
 inline constexpr char kLogTag = 'u';
 inline constexpr char kDocTag = 'd';
-inline constexpr char kDfTag = 'f';
+inline constexpr char kDfTag = 'f';  // format 2's document frequencies, deleted by the upgrade
 inline constexpr char kStatTag = 'S';
 inline constexpr char kLexiconTag = 'w';
 
@@ -139,11 +139,6 @@ inline std::string LogKey(uint64_t serial) {
 
 inline std::string DocRecordKey(uint64_t channel, uint64_t seq) {
   return storage::KeyBuilder().Byte(kDocTag).U64(channel).U64(seq).Take();
-}
-inline std::string DfKey(std::string_view term) {
-  std::string k(1, kDfTag);
-  k.append(term);
-  return k;
 }
 inline std::string LexiconKey(std::string_view surface) {
   std::string k(1, kLexiconTag);

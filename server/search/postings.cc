@@ -43,6 +43,9 @@ TermSummary Summarize(const PostingList& list) {
   return s;
 }
 
+
+}  // namespace
+
 void EncodeTermSummary(const TermSummary& s, std::string* out) {
   out->clear();
   AppendVarint(out, s.count);
@@ -52,8 +55,6 @@ void EncodeTermSummary(const TermSummary& s, std::string* out) {
   AppendVarint(out, s.min_channel);
   AppendVarint(out, s.max_channel - s.min_channel);
 }
-
-}  // namespace
 
 void EncodePositions(const std::vector<uint32_t>& positions, std::string* out) {
   uint32_t last = 0;

@@ -68,6 +68,7 @@ struct TermSummary {
   uint64_t max_channel = 0;
 };
 
+void EncodeTermSummary(const TermSummary& s, std::string* out);
 // False when `value` is malformed.
 bool DecodeTermSummary(std::string_view value, TermSummary* s);
 

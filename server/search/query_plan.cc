@@ -10,12 +10,6 @@
 namespace meridian::search {
 namespace {
 
-absl::StatusOr<uint64_t> ReadCounter(const storage::KvStore& store, const std::string& key) {
-  ASSIGN_OR_RETURN(std::optional<std::string> v, store.Get(storage::Cf::kSearch, key));
-  if (!v.has_value()) return 0;
-  return storage::ReadU64(*v).value_or(0);
-}
-
 class Planner {
  public:
   Planner(const SearchQuery& q, const SearchOptions& options, const storage::KvStore& store,
@@ -148,13 +142,9 @@ class Planner {
   }
 
   absl::StatusOr<std::unique_ptr<TermCursor>> Term(const std::string& term, bool positive) {
-    StoredFrequency stored;
-    if (!caches_->frequencies.Lookup(term, &stored) || stored.epoch != view_.df_epoch) {
-      ASSIGN_OR_RETURN(stored.df, ReadCounter(store_, DfKey(term)));
-      stored.epoch = view_.df_epoch;
-      caches_->frequencies.Insert(term, stored);
-    }
-    double d = static_cast<double>(stored.df + view_.MemoryCount(term));
+    ASSIGN_OR_RETURN(uint64_t flushed,
+                     FlushedFrequency(store_, &caches_->summaries, view_.segments, term));
+    double d = static_cast<double>(flushed + view_.MemoryCount(term));
     double idf = std::log(1 + (docs_ - d + 0.5) / (d + 0.5));
     if (!(idf > 1e-6)) idf = 1e-6;  // stays a text term even with stale statistics
     if (positive) plan_->highlight_terms.insert(term);

@@ -21,10 +21,9 @@ constexpr uint8_t kFlagReaction = 1, kFlagPinned = 2, kFlagThread = 4, kFlagDire
 // Bounds the writer's memory for "lexicon entry already written" (a re-Put is harmless).
 constexpr size_t kMaxLexiconCache = 4 << 20;
 constexpr char kFormat[] = "3";
-// Format 2 kept the posting blocks in Cf::kSearch; opening such an index moves them.
+// Format 2 kept the posting blocks in Cf::kSearch, without summaries, and stored document
+// frequencies; opening such an index upgrades it.
 constexpr char kFormatBlocksInSearchCf[] = "2";
-// Bounds the writer's cache of statistics (mostly document frequencies; a miss costs a Get).
-constexpr size_t kMaxStatCache = 1 << 20;
 // A merge writes its blocks in table files of about this size.
 constexpr size_t kMergeFileBytes = 64 << 20;
 
@@ -176,19 +175,59 @@ absl::StatusOr<int> ParsePageToken(const SearchQuery& q, int max_offset) {
   return offset;
 }
 
+// Writes the summary of one term's blocks of a format-2 segment (they had none) and the blocks
+// after it.
+absl::Status PutWithSummary(std::string_view prefix,
+                            const std::vector<std::pair<std::string, std::string>>& blocks,
+                            storage::TableWriter& out) {
+  TermSummary summary;
+  summary.min_length = UINT32_MAX;
+  for (const auto& [key, value] : blocks) {
+    BlockDecoder dec;
+    if (!dec.Reset(value)) return absl::DataLossError("search: malformed posting block");
+    summary.count += dec.count();
+    summary.max_time = std::max(summary.max_time, dec.max_time());
+    summary.max_tf = std::max(summary.max_tf, dec.max_tf());
+    summary.min_length = std::min(summary.min_length, dec.min_length());
+    if (&value == &blocks.front().second) {
+      if (!dec.Next()) return absl::DataLossError("search: malformed posting block");
+      summary.min_channel = dec.doc().channel;
+    }
+  }
+  summary.max_channel = ParseDocKey(blocks.back().first).channel;
+  std::string value;
+  EncodeTermSummary(summary, &value);
+  RETURN_IF_ERROR(out.Put(prefix, value));
+  for (const auto& [key, block] : blocks) RETURN_IF_ERROR(out.Put(key, block));
+  return absl::OkStatus();
+}
+
 // Upgrades a format-2 index: copies its blocks (already in key order) into table files of
-// kBlocksCf, then deletes them from Cf::kSearch and records the new format in one batch. A crash
-// in between leaves format 2, and the copy is made again.
-absl::Status MoveBlocksToTheirCf(storage::KvStore& store) {
+// kBlocksCf with a summary before each term's blocks, then deletes them and the stored document
+// frequencies from Cf::kSearch and records the new format in one batch. A crash in between
+// leaves format 2, and the copy is made again.
+absl::Status UpgradeFromFormat2(storage::KvStore& store) {
   ASSIGN_OR_RETURN(std::unique_ptr<storage::TableWriter> out, store.NewTableWriter(kBlocksCf));
   storage::IteratorOptions opts = TagBounds(kBlockTag);
   opts.fill_cache = false;
   auto it = store.NewIterator(storage::Cf::kSearch, opts);
   uint64_t blocks = 0;
+  std::string prefix;  // segment and term of `run`
+  std::vector<std::pair<std::string, std::string>> run;
   for (it->SeekToFirst(); it->Valid(); it->Next(), ++blocks) {
-    RETURN_IF_ERROR(out->Put(it->key(), it->value()));
+    std::string_view key = it->key();
+    if (IsTermSummaryKey(key)) continue;  // none in format 2; made anew below in any case
+    if (key.size() < 9 + 1 + 24) return absl::DataLossError("search: malformed block key");
+    std::string_view key_prefix = key.substr(0, key.size() - 24);
+    if (key_prefix != prefix && !run.empty()) {
+      RETURN_IF_ERROR(PutWithSummary(prefix, run, *out));
+      run.clear();
+    }
+    prefix.assign(key_prefix);
+    run.emplace_back(std::string(key), std::string(it->value()));
   }
   RETURN_IF_ERROR(it->status());
+  if (!run.empty()) RETURN_IF_ERROR(PutWithSummary(prefix, run, *out));
   storage::WriteBatch batch;
   if (blocks > 0) {
     // An earlier, interrupted upgrade may have left a copy: clear it first.
@@ -199,6 +238,8 @@ absl::Status MoveBlocksToTheirCf(storage::KvStore& store) {
     batch.Clear();
     batch.DeleteRange(storage::Cf::kSearch, opts.lower_bound, opts.upper_bound);
   }
+  const storage::IteratorOptions df = TagBounds(kDfTag);
+  batch.DeleteRange(storage::Cf::kSearch, df.lower_bound, df.upper_bound);
   batch.Put(storage::Cf::kSearch, FormatKey(), kFormat);
   RETURN_IF_ERROR(store.Write(batch, storage::Durability::kSync));
   MLOG_INFO("search: moved {} posting blocks to their own column family (index format {})",
@@ -267,7 +308,7 @@ absl::StatusOr<std::unique_ptr<SearchIndex>> SearchIndex::Open(storage::KvStore&
     batch.Put(storage::Cf::kSearch, FormatKey(), kFormat);
     RETURN_IF_ERROR(store.Write(batch, storage::Durability::kSync));
   } else if (*format == kFormatBlocksInSearchCf) {
-    RETURN_IF_ERROR(MoveBlocksToTheirCf(store));
+    RETURN_IF_ERROR(UpgradeFromFormat2(store));
   } else if (*format != kFormat) {
     return absl::FailedPreconditionError(
         absl::StrCat("the search index in this data directory has format '", *format,
@@ -408,9 +449,6 @@ void SearchIndex::Publish() {
   view->frozen = frozen_;
   view->docs = LoadStat(DocCountKey()).value;
   view->total_length = LoadStat(TotalLengthKey()).value;
-  if (df_changed_) ++df_epoch_;
-  df_changed_ = false;
-  view->df_epoch = df_epoch_;
   absl::MutexLock lock(&view_mu_);
   view_ = std::move(view);
 }
@@ -426,9 +464,8 @@ uint64_t SearchIndex::DocumentFrequency(std::string_view term) const {
     absl::MutexLock lock(&view_mu_);
     view = view_;
   }
-  auto stored = store_.Get(storage::Cf::kSearch, DfKey(term));
-  uint64_t df = stored.ok() && stored->has_value() ? storage::ReadU64(**stored).value_or(0) : 0;
-  return df + view->MemoryCount(term);
+  auto flushed = FlushedFrequency(store_, nullptr, view->segments, term);
+  return flushed.value_or(0) + view->MemoryCount(term);
 }
 
 size_t SearchIndex::memory_docs() const {
@@ -496,17 +533,6 @@ void SearchIndex::AdjustStat(const std::string& key, int64_t delta, storage::Wri
   CachedStat& stat = LoadStat(key);
   int64_t next = static_cast<int64_t>(stat.value) + delta;
   stat.value = next < 0 ? 0 : static_cast<uint64_t>(next);
-  if (key[0] == kDfTag) {
-    // Document frequencies change only at flushes and at edits of flushed messages: exact.
-    df_changed_ = true;
-    if (stat.value == 0) {
-      batch->Delete(storage::Cf::kSearch, key);
-      stats_.erase(key);  // a vanished term's counter need not stay cached
-    } else {
-      PutStat(key, &stat, batch);
-    }
-    return;
-  }
   // The stored value may lag by up to 1/64 of the value (exact below 64), so that a common
   // term costs a write every few thousand messages instead of one per message.
   const uint64_t drift =
@@ -541,13 +567,7 @@ void SearchIndex::IndexMessage(const IndexedMessage* previous, const IndexedMess
   if (previous != nullptr) before = Analyze(*writer_tokenizer_, *previous);
   if (current != nullptr) after = Analyze(*writer_tokenizer_, *current);
   if (previous != nullptr) {
-    // The memory segment counts its own documents' terms; a flushed version's are in the
-    // stored document frequencies.
-    if (Unindex(*previous, before.terms, batch)) {
-      for (const TermOccurrences& t : before.terms) {
-        if (!IsFilterTerm(t.term)) AdjustStat(DfKey(t.term), -1, batch);
-      }
-    }
+    Unindex(*previous, before.terms, batch);
     if (current == nullptr || previous->channel != current->channel ||
         previous->seq != current->seq) {
       batch->Delete(storage::Cf::kSearch, DocRecordKey(previous->channel, previous->seq));
@@ -585,19 +605,19 @@ void SearchIndex::MaybeFreeze() {
 }
 
 // Takes the indexed version of `m` out of the memory segment, or marks it dead in the flushed
-// segment that holds it (then returns true).
-bool SearchIndex::Unindex(const IndexedMessage& m, const std::vector<TermOccurrences>& terms,
+// segment that holds it.
+void SearchIndex::Unindex(const IndexedMessage& m, const std::vector<TermOccurrences>& terms,
                           storage::WriteBatch* batch) {
   const DocKey doc = KeyOf(m);
   uint64_t serial = 0;
   if (memory_->Remove(doc, terms, &serial)) {
     batch->Delete(storage::Cf::kSearch, LogKey(serial));
-    return false;
+    return;
   }
   if (frozen_ != nullptr && frozen_->Remove(doc, terms, &serial)) {
     frozen_removed_.push_back(doc);
     batch->Delete(storage::Cf::kSearch, LogKey(serial));
-    return false;
+    return;
   }
   auto pending = uncommitted_.find({m.channel, m.seq});
   if (pending != uncommitted_.end()) {
@@ -608,20 +628,19 @@ bool SearchIndex::Unindex(const IndexedMessage& m, const std::vector<TermOccurre
     if (!record.ok()) {
       MLOG_ERROR("search: reading document record failed: {}",
                  std::string(record.status().message()));
-      return false;
+      return;
     }
-    if (!record->has_value() || !ParseDocRecord(**record, &serial, &stored)) return false;
+    if (!record->has_value() || !ParseDocRecord(**record, &serial, &stored)) return;
   }
   auto seg = std::upper_bound(segments_.begin(), segments_.end(), serial,
                               [](uint64_t s, const Segment& g) { return s < g.file->serial_lo; });
-  if (seg == segments_.begin()) return false;
+  if (seg == segments_.begin()) return;
   --seg;
-  if (serial >= seg->file->serial_hi) return false;
+  if (serial >= seg->file->serial_hi) return;
   auto dead = std::make_shared<std::vector<DocKey>>(*seg->dead);
   dead->insert(std::upper_bound(dead->begin(), dead->end(), doc), doc);
   seg->dead = std::move(dead);
   batch->Put(storage::Cf::kSearch, DeadKey(seg->file->id, doc), "");
-  return true;
 }
 
 // Hands the memory segment to the merge thread to be written as a segment, and starts a new
@@ -648,17 +667,15 @@ void SearchIndex::Freeze() {
 // its record into a committed batch).
 absl::Status SearchIndex::RunFlush(FlushJob& job) {
   const std::vector<std::pair<std::string, PostingList>> terms = job.memory->Drain();
-  job.terms.reserve(terms.size());
   for (const auto& [term, list] : terms) {
-    job.terms.push_back(term);
     if (term == kAllTerm) job.file->docs = list.postings.size();
   }
   return WriteBlocks(job.file->id, terms);
 }
 
-// On the writer: puts a flushed segment into *batch (its record, the document frequencies it
-// adds, the dead marks of what was removed from it meanwhile, and the end of its log) and into
-// the segment list in place of the frozen memory segment.
+// On the writer: puts a flushed segment into *batch (its record, the dead marks of what was
+// removed from it meanwhile, and the end of its log) and into the segment list in place of the
+// frozen memory segment.
 void SearchIndex::InstallFlush(storage::WriteBatch* batch) {
   std::unique_ptr<FlushJob> job;
   {
@@ -671,15 +688,6 @@ void SearchIndex::InstallFlush(storage::WriteBatch* batch) {
   flush_queued_ = false;
   if (!job->status.ok()) return;  // frozen_ stays; IndexMessage queues it again
   const SegmentFile& file = *job->file;
-  if (stats_.size() > kMaxStatCache) {
-    FlushStats(batch);
-    stats_.clear();
-  }
-  for (const std::string& term : job->terms) {
-    // What the frozen segment holds now: documents removed since the drain are dead marks.
-    const uint64_t live = frozen_->Count(term);
-    if (!IsFilterTerm(term) && live > 0) AdjustStat(DfKey(term), static_cast<int64_t>(live), batch);
-  }
   auto dead = std::make_shared<std::vector<DocKey>>(frozen_removed_);
   std::sort(dead->begin(), dead->end());
   for (const DocKey& d : *dead) batch->Put(storage::Cf::kSearch, DeadKey(file.id, d), "");

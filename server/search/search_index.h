@@ -21,12 +21,11 @@
 //   'x' segment DocKey           -> "" (that document's postings in that segment are stale)
 //   'u' serial                   -> channel, seq: indexed after the last flush (the log)
 //   'd' channel seq              -> the document: serial, time, author, flags, DM members, text
-//   'f' term                     -> document frequency in the flushed segments (u64)
 //   'S' "docs" / 'S' "length"    -> number of documents / sum of their lengths (u64, ditto)
 //   'w' surface                  -> the term it is indexed as (lexicon for prefix search)
 //   'S' "analyzer"               -> the stemming language the index was built with ("" none)
-//   'S' "format"                 -> "3" (this layout; "2" had the blocks in Cf::kSearch and is
-//                                   upgraded at open)
+//   'S' "format"                 -> "3" (this layout; "2" had the blocks, without summaries,
+//                                   in Cf::kSearch and 'f' document frequencies: upgraded at open)
 // Within a segment, a term's postings are ordered by channel, then time: a channel restriction
 // or a date range is a seek, and within a channel the documents are in time order. Filters
 // (from:, with:, has:, is:) are postings of reserved terms that start with 0x01.
@@ -141,10 +140,11 @@ struct SearchResults {
 // which rebuilds the in-memory state from the store. Several IndexMessage calls may precede one
 // Commit (a group of batches written together).
 //
-// Collection statistics. A term's document frequency is its stored 'f' value plus the memory
-// segment's count: a flush adds the segment's counts to the stored values, and an edit or a
-// deletion of a flushed message subtracts its terms, both in the batch that makes the change,
-// so it is exact. The document count and the total length (for BM25's average length) are
+// Collection statistics. A term's document frequency is the sum of its summaries' counts in the
+// flushed segments plus the memory segments' counts, so nothing is written per term: a message
+// edited or deleted after its segment was flushed is still counted there until a merge drops
+// it (as Lucene counts deleted documents), which moves BM25 weights a little and never a hit
+// count. The document count and the total length (for BM25's average length) are
 // kept in an in-memory write-through cache and put into a batch only when the stored value would
 // otherwise lag the exact one by more than 1/64 (exact below 64); FlushStats() writes them
 // exactly at shutdown, and after a crash they are within 1.6%. Searches take the exact
@@ -221,7 +221,7 @@ class SearchIndex {
   CachedStat& LoadStat(const std::string& key);
   void AdjustStat(const std::string& key, int64_t delta, storage::WriteBatch* batch);
   void PutStat(const std::string& key, CachedStat* stat, storage::WriteBatch* batch);
-  bool Unindex(const IndexedMessage& previous, const std::vector<TermOccurrences>& terms,
+  void Unindex(const IndexedMessage& previous, const std::vector<TermOccurrences>& terms,
                storage::WriteBatch* batch);
   // Flushes run on the merge thread too, ahead of merges: the writer freezes the memory segment
   // (Freeze), the thread writes its blocks (RunFlush), and the writer installs the segment
@@ -230,7 +230,6 @@ class SearchIndex {
     std::shared_ptr<const MemSegment> memory;
     std::shared_ptr<SegmentFile> file;
     uint64_t generation = 0;         // of the writer's state it was frozen from (see Load)
-    std::vector<std::string> terms;  // every term of the segment
     absl::Status status;
   };
   void MaybeFreeze();
@@ -267,8 +266,6 @@ class SearchIndex {
   // Writer thread only.
   absl::flat_hash_map<std::string, CachedStat> stats_;
   absl::flat_hash_set<std::string> lexicon_written_;
-  uint64_t df_epoch_ = 0;          // IndexView::df_epoch
-  bool df_changed_ = false;        // a stored document frequency changed since the last Publish
   std::vector<Segment> segments_;  // oldest first; serial ranges ascending and disjoint
   std::shared_ptr<MemSegment> memory_;
   // The memory segment being flushed, and the documents removed from it since it was frozen

@@ -124,9 +124,6 @@ struct IndexView {
   std::shared_ptr<const MemSegment> frozen;
   uint64_t docs = 0;
   uint64_t total_length = 0;  // of all documents, in positions
-  // Changes whenever a stored document frequency does: a frequency read from the store under
-  // a view stays current for every view with the same epoch.
-  uint64_t df_epoch = 0;
   // The number of documents in memory that contain `term` (see MemSegment::Count).
   uint64_t MemoryCount(std::string_view term) const {
     return memory->Count(term) + (frozen != nullptr ? frozen->Count(term) : 0);
