@@ -28,7 +28,7 @@ void TermCursor::Reset() {
   positioned_ = false;
   checked_valid_ = false;
   in_block_ = false;
-  at_summary_ = false;
+  at_term_ = false;
   list_.postings.clear();
   list_.positions.clear();
   i_ = 0;
@@ -57,6 +57,10 @@ double TermCursor::NewImpact(uint32_t tf, uint32_t doc_length) {
   return impact;
 }
 
+bool TermCursor::IsTermBlock(std::string_view key) const {
+  return key.size() == prefix_.size() + 24 && key.substr(0, prefix_.size()) == prefix_;
+}
+
 // Starts decoding the block under the iterator; false past this term's blocks. The decoder
 // reads the iterator's own bytes, so the iterator does not move while the block is in use.
 bool TermCursor::LoadBlock() {
@@ -67,7 +71,7 @@ bool TermCursor::LoadBlock() {
     return false;
   }
   std::string_view key = it_->key();
-  if (key.size() != prefix_.size() + 24 || key.substr(0, prefix_.size()) != prefix_) return false;
+  if (!IsTermBlock(key)) return false;
   block_last_ = ParseDocKey(key);
   if (!dec_.Reset(it_->value()) || !NextInBlock()) {
     Fail();
@@ -139,9 +143,7 @@ bool TermCursor::RawSeek(const DocKey& target) {
       it_->Next();
       if (!it_->Valid()) return LoadBlock();
       std::string_view key = it_->key();
-      if (key.size() != prefix_.size() + 24 || key.substr(0, prefix_.size()) != prefix_) {
-        return false;
-      }
+      if (!IsTermBlock(key)) return false;
       found = ParseDocKey(key) >= target;
     }
     if (!found) {
@@ -228,18 +230,19 @@ bool TermCursor::BlocksApply() const {
 void TermCursor::CollectBlocks(const std::vector<DocKey>& dead, TopHits* hits, uint64_t* count) {
   const uint64_t lo = ctx_->channels.front(), hi = ctx_->channels.back();
   EnsureIterator();
-  if (at_summary_ && lo <= summary_.min_channel) {
-    it_->Next();  // the term's first block is in scope: no second seek
-  } else {
+  // Already at the term (SeekSummary), its first block will do unless it ends below the scope.
+  if (at_term_ && it_->key().size() == prefix_.size()) it_->Next();  // the summary
+  if (!at_term_ || !it_->Valid() || !IsTermBlock(it_->key()) ||
+      ParseDocKey(it_->key()).channel < lo) {
     seek_key_.assign(prefix_);
     AppendDocKey(&seek_key_, DocKey{lo, 0, 0});
     it_->Seek(seek_key_);
   }
-  at_summary_ = false;
+  at_term_ = false;
   BlockDecoder dec;
   for (; it_->Valid(); it_->Next()) {
     std::string_view key = it_->key();
-    if (key.size() != prefix_.size() + 24 || key.substr(0, prefix_.size()) != prefix_) break;
+    if (!IsTermBlock(key)) break;
     const DocKey last = ParseDocKey(key);
     if (!dec.Reset(it_->value())) {
       Fail();
@@ -291,18 +294,30 @@ SegmentTerm::State TermCursor::ReadSummary() {
 SegmentTerm::State TermCursor::SeekSummary() {
   EnsureIterator();
   it_->Seek(prefix_);
-  if (!it_->Valid()) {
+  if (!it_->Valid() || it_->key().substr(0, prefix_.size()) != prefix_) {
     if (!it_->status().ok() && ctx_->status.ok()) ctx_->status = it_->status();
     return SegmentTerm::State::kAbsent;
   }
-  std::string_view key = it_->key();
-  if (key.substr(0, prefix_.size()) != prefix_) return SegmentTerm::State::kAbsent;
-  if (key.size() != prefix_.size()) return SegmentTerm::State::kMissing;
-  if (!DecodeTermSummary(it_->value(), &summary_)) {
+  if (it_->key().size() == prefix_.size()) {
+    if (!DecodeTermSummary(it_->value(), &summary_)) {
+      Fail();
+      return SegmentTerm::State::kAbsent;
+    }
+    at_term_ = true;
+    return SegmentTerm::State::kFound;
+  }
+  // No summary: the term has one block, which says as much, or was written before summaries.
+  // Only a term's last block is ever short, so a short first one is the only one.
+  if (!IsTermBlock(it_->key()) ||
+      !SummarizeBlock(ParseDocKey(it_->key()), it_->value(), &summary_)) {
     Fail();
     return SegmentTerm::State::kAbsent;
   }
-  at_summary_ = true;
+  at_term_ = summary_.count < kBlockPostings;
+  if (at_term_) return SegmentTerm::State::kFound;
+  it_->Next();
+  if (it_->Valid() && IsTermBlock(it_->key())) return SegmentTerm::State::kMissing;
+  if (!it_->status().ok() && ctx_->status.ok()) ctx_->status = it_->status();
   return SegmentTerm::State::kFound;
 }
 
@@ -328,7 +343,7 @@ bool TermCursor::CountPostingsOf(std::vector<DocKey>::const_iterator from,
                                  std::vector<DocKey>::const_iterator to, uint64_t* n) {
   if (from == to) return true;
   EnsureIterator();
-  at_summary_ = false;
+  at_term_ = false;
   BlockDecoder dec;
   for (; from != to; ++from) {
     seek_key_.assign(prefix_);
@@ -336,7 +351,7 @@ bool TermCursor::CountPostingsOf(std::vector<DocKey>::const_iterator from,
     it_->Seek(seek_key_);
     if (!it_->Valid()) break;
     std::string_view key = it_->key();
-    if (key.size() != prefix_.size() + 24 || key.substr(0, prefix_.size()) != prefix_) break;
+    if (!IsTermBlock(key)) break;
     if (ParseDocKey(key) == *from) {  // the block's last posting
       ++*n;
       continue;

@@ -108,6 +108,8 @@ class TermCursor final : public Cursor {
   // current segment; false on a malformed block.
   bool CountPostingsOf(std::vector<DocKey>::const_iterator from,
                        std::vector<DocKey>::const_iterator to, uint64_t* n);
+  // Whether `key` is one of the term's blocks in the current segment.
+  bool IsTermBlock(std::string_view key) const;
   // Positions on the first posting >= target, in scope or not.
   bool RawSeek(const DocKey& target);
   bool LoadBlock();
@@ -131,7 +133,7 @@ class TermCursor final : public Cursor {
   std::vector<double> impacts_;
   std::unique_ptr<storage::Iterator> it_;  // over every block; kept across segments
   TermSummary summary_;                    // of the current segment, after ReadSummary
-  bool at_summary_ = false;                // it_ is on it, just before the term's blocks
+  bool at_term_ = false;  // it_ is on the term's first key: its summary, or its first block
   // A flushed segment: the block under it_, decoded up to cur_.
   BlockDecoder dec_;
   DocKey block_last_;

@@ -92,12 +92,25 @@ bool DecodeTermSummary(std::string_view value, TermSummary* s) {
   return true;
 }
 
+bool SummarizeBlock(const DocKey& last, std::string_view block, TermSummary* s) {
+  BlockDecoder dec;
+  if (!dec.Reset(block) || !dec.Next()) return false;
+  s->count = dec.count();
+  s->max_time = dec.max_time();
+  s->max_tf = dec.max_tf();
+  s->min_length = dec.min_length();
+  s->min_channel = dec.doc().channel;
+  s->max_channel = last.channel;
+  return true;
+}
+
 void EncodeTermBlocks(uint64_t segment, std::string_view term, const PostingList& list,
                       const std::function<void(std::string_view, std::string_view)>& put) {
-  if (list.postings.empty()) return;
   std::string key = BlockPrefix(segment, term), value;
-  EncodeTermSummary(Summarize(list), &value);
-  put(key, value);
+  if (list.postings.size() > kBlockPostings) {
+    EncodeTermSummary(Summarize(list), &value);
+    put(key, value);
+  }
   for (size_t begin = 0; begin < list.postings.size(); begin += kBlockPostings) {
     const size_t end = std::min(list.postings.size(), begin + kBlockPostings);
     key = BlockPrefix(segment, term);

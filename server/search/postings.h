@@ -1,6 +1,6 @@
-// Posting lists as the index stores them: blocks of up to kBlockPostings postings of one term,
-// in DocKey order, delta-encoded into one value (key 'b' segment term 0x00 last-DocKey, see
-// index_keys.h).
+// Posting lists as the index stores them: blocks of kBlockPostings postings of one term (the
+// last one may hold fewer), in DocKey order, delta-encoded into one value (key 'b' segment
+// term 0x00 last-DocKey, see index_keys.h).
 //
 // Block value: varint count, u64 base time (the smallest time key in the block), varint newest
 // time - base, varint largest term frequency, varint smallest document length (these three let
@@ -54,9 +54,10 @@ void DecodePositions(std::string_view bytes, std::vector<uint32_t>* out);
 // Encodes postings[begin, end) (DocKey order, positions taken from `list`) as one block value.
 void EncodeBlock(const PostingList& list, size_t begin, size_t end, std::string* out);
 
-// What a segment holds of one term, stored at BlockPrefix(segment, term), just before the
-// term's blocks: enough to count the term's postings there, and to see that none of them can
-// make a page, without reading a block. Value: varint count, u64 newest time, varint largest
+// What a segment holds of one term: enough to count the term's postings there, and to see
+// that none of them can make a page, without reading its blocks. Stored at BlockPrefix(segment,
+// term), just before the blocks, for a term with more than one block; a single block's header
+// and key say as much (SummarizeBlock). Value: varint count, u64 newest time, varint largest
 // term frequency, varint smallest document length, varint smallest channel, varint largest
 // channel - smallest. Later fields may follow; readers ignore them.
 struct TermSummary {
@@ -71,9 +72,13 @@ struct TermSummary {
 void EncodeTermSummary(const TermSummary& s, std::string* out);
 // False when `value` is malformed.
 bool DecodeTermSummary(std::string_view value, TermSummary* s);
+// The summary of a term whose postings all fit in `block`, whose key names `last`. False
+// when the block is malformed.
+bool SummarizeBlock(const DocKey& last, std::string_view block, TermSummary* s);
 
-// Encodes all of `list` (DocKey order) as the summary and the blocks of `term` in segment
-// `segment`, passing each key and value to `put` in key order; nothing for an empty list.
+// Encodes all of `list` (DocKey order) as the blocks of `term` in segment `segment`, after
+// their summary when there is more than one, passing each key and value to `put` in key
+// order; nothing for an empty list.
 void EncodeTermBlocks(uint64_t segment, std::string_view term, const PostingList& list,
                       const std::function<void(std::string_view key, std::string_view value)>& put);
 

@@ -98,7 +98,7 @@ TEST(PostingsTest, SkippingLandsWhereWalkingDoes) {
   }
 }
 
-TEST(PostingsTest, TermBlocksStartWithTheirSummaryInKeyOrder) {
+TEST(PostingsTest, TermBlocksFollowTheirSummaryInKeyOrder) {
   std::mt19937 rng(4);
   PostingList list = MakeList(rng, 3 * kBlockPostings + 5);
   std::vector<std::pair<std::string, std::string>> put;
@@ -130,6 +130,24 @@ TEST(PostingsTest, TermBlocksStartWithTheirSummaryInKeyOrder) {
   for (size_t cut = 0; cut < put[0].second.size(); ++cut) {
     EXPECT_FALSE(DecodeTermSummary(std::string_view(put[0].second).substr(0, cut), &s)) << cut;
   }
+  // One block carries no summary: its header and key say the same.
+  list.postings.resize(kBlockPostings);
+  put.clear();
+  EncodeTermBlocks(7, "word", list, [&](std::string_view key, std::string_view value) {
+    put.emplace_back(key, value);
+  });
+  ASSERT_EQ(put.size(), 1u);
+  EXPECT_FALSE(IsTermSummaryKey(put[0].first));
+  TermSummary one;
+  ASSERT_TRUE(SummarizeBlock(ParseDocKey(put[0].first), put[0].second, &one));
+  EXPECT_EQ(one.count, kBlockPostings);
+  EXPECT_EQ(one.min_channel, list.postings.front().doc.channel);
+  EXPECT_EQ(one.max_channel, list.postings.back().doc.channel);
+  EXPECT_EQ(one.max_time, std::max_element(list.postings.begin(), list.postings.end(),
+                                           [](const Posting& a, const Posting& b) {
+                                             return a.doc.time < b.doc.time;
+                                           })
+                              ->doc.time);
   put.clear();
   EncodeTermBlocks(7, "word", PostingList{}, [&](std::string_view key, std::string_view value) {
     put.emplace_back(key, value);

@@ -49,7 +49,7 @@ class BoundedCache {
 // its id is never reused, so this never goes stale.
 struct SegmentTerm {
   enum class State : uint8_t {
-    kFound,    // `summary` is the term's summary
+    kFound,    // `summary` is the term's summary (stored, or its one block's)
     kAbsent,   // the segment has no posting of the term
     kMissing,  // it has, in blocks written before summaries
   };

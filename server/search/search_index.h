@@ -14,7 +14,7 @@
 //
 // Layout (integers big-endian, see index_keys.h and postings.h). In Cf::kSearchBlocks, only
 // ever written as whole table files, and dropped a segment at a time (KvStore::ReclaimRange):
-//   'b' segment term 0x00             -> TermSummary: postings, newest time... (postings.h)
+//   'b' segment term 0x00             -> TermSummary, for a term of more than one block
 //   'b' segment term 0x00 last-DocKey -> a block of up to 128 postings (postings.h)
 // Everything else in Cf::kSearch:
 //   'g' segment                  -> SegmentFile: serial range, documents, level
