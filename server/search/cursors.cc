@@ -237,11 +237,6 @@ void TermCursor::CollectBlocks(const std::vector<DocKey>& dead,
   if (!it_->status().ok() && ctx_->status.ok()) ctx_->status = it_->status();
 }
 
-void TermCursor::Positions(std::vector<uint32_t>* out) const {
-  out->clear();
-  DecodePositions(cur_.positions, out);
-}
-
 AndCursor::AndCursor(std::vector<std::unique_ptr<Cursor>> must,
                      std::vector<std::unique_ptr<Cursor>> must_not)
     : must_(std::move(must)), must_not_(std::move(must_not)) {
@@ -311,22 +306,13 @@ PhraseCursor::PhraseCursor(std::vector<std::unique_ptr<TermCursor>> terms,
                            std::vector<uint32_t> offsets)
     : AndCursor({}, {}), offsets_(std::move(offsets)) {
   must_ = Upcast(std::move(terms), &terms_);
-  positions_.resize(terms_.size());
+  readers_.resize(terms_.size());
   SortByCost();
 }
 
 bool PhraseCursor::Accept(const DocKey&) {
-  for (size_t i = 0; i < terms_.size(); ++i) terms_[i]->Positions(&positions_[i]);
-  for (uint32_t p : positions_[0]) {
-    if (p < offsets_[0]) continue;
-    const uint32_t start = p - offsets_[0];
-    bool all = true;
-    for (size_t i = 1; i < terms_.size() && all; ++i) {
-      all = std::binary_search(positions_[i].begin(), positions_[i].end(), start + offsets_[i]);
-    }
-    if (all) return true;
-  }
-  return false;
+  for (size_t i = 0; i < terms_.size(); ++i) readers_[i] = PositionReader(terms_[i]->positions());
+  return FindPhrase(readers_, offsets_);
 }
 
 OrCursor::OrCursor(std::vector<std::unique_ptr<Cursor>> children)
@@ -410,17 +396,12 @@ bool ListCursor::SeekGeq(const DocKey& target) {
 }
 
 double ProximityBonus(const std::vector<TermCursor*>& words) {
+  static constexpr uint32_t kAdjacent[] = {0, 1};
   double bonus = 0;
-  std::vector<uint32_t> a, b;
   for (size_t i = 0; i + 1 < words.size(); ++i) {
-    words[i]->Positions(&a);
-    words[i + 1]->Positions(&b);
-    for (uint32_t p : a) {
-      if (std::binary_search(b.begin(), b.end(), p + 1)) {
-        bonus += 0.5 * (words[i]->idf() + words[i + 1]->idf());
-        break;
-      }
-    }
+    PositionReader pair[] = {PositionReader(words[i]->positions()),
+                             PositionReader(words[i + 1]->positions())};
+    if (FindPhrase(pair, kAdjacent)) bonus += 0.5 * (words[i]->idf() + words[i + 1]->idf());
   }
   return bonus;
 }

@@ -63,8 +63,8 @@ class TermCursor final : public Cursor {
   bool SeekGeq(const DocKey& target) override;
   double Score() override;
   double Cost() const override { return cost_; }
-  // Word positions of the term in the current document.
-  void Positions(std::vector<uint32_t>* out) const;
+  // Word positions of the term in the current document, encoded (see PositionReader).
+  std::string_view positions() const { return cur_.positions; }
 
   // For a query that is this one term, over a flushed segment, when the scope is a contiguous
   // range of channels and no date range (BlocksApply): adds the matches to *count and passes
@@ -143,9 +143,9 @@ class PhraseCursor final : public AndCursor {
 
  private:
   bool Accept(const DocKey& doc) override;
-  std::vector<TermCursor*> terms_;
+  std::vector<TermCursor*> terms_;  // in query order, as offsets_
   std::vector<uint32_t> offsets_;
-  std::vector<std::vector<uint32_t>> positions_;
+  std::vector<PositionReader> readers_;
 };
 
 // Matches documents any child matches; scores the sum of the children that match.

@@ -38,15 +38,30 @@ void EncodePositions(const std::vector<uint32_t>& positions, std::string* out) {
   }
 }
 
-void DecodePositions(std::string_view bytes, std::vector<uint32_t>* out) {
-  const char* p = bytes.data();
-  const char* end = p + bytes.size();
-  uint64_t delta = 0;
-  uint32_t at = 0;
-  while (p < end && Varint(&p, end, &delta)) {
-    at += static_cast<uint32_t>(delta);
-    out->push_back(at);
+bool PositionReader::SeekAtLeast(uint64_t target) {
+  while (!started_ || at_ < target) {
+    uint64_t delta = 0;
+    if (p_ >= end_ || !Varint(&p_, end_, &delta)) return false;
+    at_ += static_cast<uint32_t>(delta);
+    started_ = true;
   }
+  return true;
+}
+
+bool FindPhrase(std::span<PositionReader> readers, std::span<const uint32_t> offsets) {
+  // Leapfrog on the start: each reader in turn either agrees with s or raises it.
+  uint64_t s = 0;
+  for (size_t i = 0, agreed = 0; agreed < readers.size(); i = (i + 1) % readers.size()) {
+    if (!readers[i].SeekAtLeast(s + offsets[i])) return false;
+    const uint64_t start = readers[i].at() - offsets[i];
+    if (start > s) {
+      s = start;
+      agreed = 1;
+    } else {
+      ++agreed;
+    }
+  }
+  return true;
 }
 
 void EncodeTermBlocks(uint64_t segment, std::string_view term, const PostingList& list,

@@ -1,6 +1,9 @@
 #include "server/search/postings.h"
 
+#include <algorithm>
 #include <random>
+#include <string>
+#include <vector>
 
 #include "gtest/gtest.h"
 
@@ -107,6 +110,87 @@ TEST(PostingsTest, TruncatedBlocksAreRejected) {
       while (dec.Next()) ++decoded;
     }
     EXPECT_FALSE(dec.ok() && decoded == 64) << cut;
+  }
+}
+
+std::string Encoded(const std::vector<uint32_t>& positions) {
+  std::string out;
+  EncodePositions(positions, &out);
+  return out;
+}
+
+// Term i of the phrase has `positions[i]` in the document and sits offsets[i] after the first.
+bool Phrase(const std::vector<std::vector<uint32_t>>& positions,
+            const std::vector<uint32_t>& offsets) {
+  std::vector<std::string> bytes;
+  for (const auto& p : positions) bytes.push_back(Encoded(p));
+  std::vector<PositionReader> readers;
+  for (const std::string& b : bytes) readers.emplace_back(b);
+  return FindPhrase(readers, offsets);
+}
+
+TEST(PositionsTest, ReaderSeeksForwardOnly) {
+  const std::string bytes = Encoded({0, 3, 200, 201});  // the delta 197 is a 2-byte varint
+  ASSERT_EQ(bytes.size(), 5u);
+  PositionReader r(bytes);
+  ASSERT_TRUE(r.SeekAtLeast(0));
+  EXPECT_EQ(r.at(), 0u);
+  ASSERT_TRUE(r.SeekAtLeast(4));
+  EXPECT_EQ(r.at(), 200u);
+  ASSERT_TRUE(r.SeekAtLeast(1));  // already past: stays
+  EXPECT_EQ(r.at(), 200u);
+  ASSERT_TRUE(r.SeekAtLeast(201));
+  EXPECT_FALSE(r.SeekAtLeast(202));
+  EXPECT_FALSE(PositionReader("").SeekAtLeast(0));
+  // A truncated varint ends the list.
+  PositionReader truncated(std::string_view(bytes).substr(0, 3));
+  EXPECT_TRUE(truncated.SeekAtLeast(3));
+  EXPECT_FALSE(truncated.SeekAtLeast(4));
+}
+
+TEST(PositionsTest, PhraseEdgeCases) {
+  // At position 0, and not before it: "b" at 0 cannot follow an "a" at -1.
+  EXPECT_TRUE(Phrase({{0}, {1}}, {0, 1}));
+  EXPECT_FALSE(Phrase({{5}, {0, 4}}, {0, 1}));
+  EXPECT_FALSE(Phrase({{1}, {0, 1, 2}}, {0, 2}));
+  // A repeated word ("a a"): one position list read twice.
+  EXPECT_TRUE(Phrase({{0, 1}, {0, 1}}, {0, 1}));
+  EXPECT_FALSE(Phrase({{3, 5}, {3, 5}}, {0, 1}));
+  EXPECT_TRUE(Phrase({{2, 7, 8}, {2, 7, 8}}, {0, 1}));
+  // A gap where a stop word or a punctuation-only token was dropped from the query.
+  EXPECT_TRUE(Phrase({{5}, {7}}, {0, 2}));
+  EXPECT_FALSE(Phrase({{5}, {6}}, {0, 2}));
+  // Several occurrences of each word: only the last pair is adjacent.
+  EXPECT_TRUE(Phrase({{1, 9, 20}, {4, 12, 21}}, {0, 1}));
+  EXPECT_FALSE(Phrase({{1, 9}, {3, 8, 11}}, {0, 1}));
+  // Three words, where the first candidate start fails on the third word.
+  EXPECT_TRUE(Phrase({{1, 10}, {2, 11}, {12}}, {0, 1, 2}));
+  EXPECT_FALSE(Phrase({{1, 10}, {2, 11}, {4, 13}}, {0, 1, 2}));
+  // A word missing from the document.
+  EXPECT_FALSE(Phrase({{1}, {}}, {0, 1}));
+}
+
+TEST(PositionsTest, PhraseAgreesWithBruteForce) {
+  std::mt19937 rng(4);
+  for (int trial = 0; trial < 3000; ++trial) {
+    const size_t words = 1 + rng() % 4;
+    std::vector<std::vector<uint32_t>> positions(words);
+    std::vector<uint32_t> offsets = {0};
+    for (size_t i = 0; i < words; ++i) {
+      if (i > 0) offsets.push_back(offsets.back() + 1 + (rng() % 4 == 0));
+      const uint32_t span = trial % 2 ? 12 : 300;  // dense, or sparse with multi-byte deltas
+      for (uint32_t p = 0; p < span; ++p) {
+        if (rng() % 4 == 0) positions[i].push_back(p);
+      }
+    }
+    bool want = false;
+    for (uint32_t s = 0; s < 400 && !want; ++s) {
+      want = true;
+      for (size_t i = 0; i < words && want; ++i) {
+        want = std::binary_search(positions[i].begin(), positions[i].end(), s + offsets[i]);
+      }
+    }
+    ASSERT_EQ(Phrase(positions, offsets), want) << "trial " << trial;
   }
 }
 
