@@ -91,6 +91,7 @@ class TermCursor final : public Cursor {
   bool RawSeek(const DocKey& target);
   bool LoadBlock();
   bool NextInBlock();
+  void SetFromBlock();
   void SetFromList();
   void Fail();
   double Bm25(double tf, double doc_length) const;
@@ -116,6 +117,7 @@ class TermCursor final : public Cursor {
   bool positioned_ = false;
   uint64_t checked_channel_ = 0;
   bool checked_valid_ = false;
+  size_t channel_index_ = 0;  // into ctx_->channels: none before it is >= the current channel
 };
 
 // Matches the documents every `must` cursor matches and no `must_not` cursor does. The cheapest

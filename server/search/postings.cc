@@ -28,6 +28,34 @@ inline bool Varint(const char** p, const char* end, uint64_t* v) {
   return false;
 }
 
+// The longest posting header: six varints of at most ten bytes.
+constexpr ptrdiff_t kMaxPostingHeader = 60;
+
+// Like Varint, for a caller that has checked that ten bytes are readable at *p: no bounds
+// checks in the multi-byte loop (times and sequence numbers take several bytes).
+inline bool VarintUnchecked(const char** p, uint64_t* v) {
+  const auto* q = reinterpret_cast<const uint8_t*>(*p);
+  uint64_t b = q[0];
+  uint64_t result = b;
+  if (b < 0x80) {
+    *p += 1;
+    *v = result;
+    return true;
+  }
+  result -= 0x80;
+  for (int i = 1; i < 10; ++i) {
+    b = q[i];
+    result += b << (7 * i);
+    if (b < 0x80) {
+      *p += i + 1;
+      *v = result;
+      return true;
+    }
+    result -= uint64_t{0x80} << (7 * i);
+  }
+  return false;
+}
+
 }  // namespace
 
 void EncodePositions(const std::vector<uint32_t>& positions, std::string* out) {
@@ -170,13 +198,29 @@ void BlockDecoder::SkipTowards(const DocKey& target) {
   }
 }
 
+bool BlockDecoder::NextAtLeast(const DocKey& target) {
+  if (!first_ && !(doc_ < target)) return true;
+  SkipTowards(target);
+  while (Next()) {
+    if (!(doc_ < target)) return true;
+  }
+  return false;
+}
+
 bool BlockDecoder::Next() {
   if (!ok_ || remaining_ == 0) return false;
   --remaining_;
   uint64_t channel_delta = 0, time = 0, seq = 0, length = 0, tf = 0, pos_bytes = 0;
-  ok_ = Varint(&p_, end_, &channel_delta) && Varint(&p_, end_, &time) && Varint(&p_, end_, &seq) &&
-        Varint(&p_, end_, &length) && Varint(&p_, end_, &tf) && Varint(&p_, end_, &pos_bytes) &&
-        pos_bytes <= static_cast<uint64_t>(end_ - p_);
+  if (end_ - p_ >= kMaxPostingHeader) {
+    ok_ = VarintUnchecked(&p_, &channel_delta) && VarintUnchecked(&p_, &time) &&
+          VarintUnchecked(&p_, &seq) && VarintUnchecked(&p_, &length) &&
+          VarintUnchecked(&p_, &tf) && VarintUnchecked(&p_, &pos_bytes);
+  } else {
+    ok_ = Varint(&p_, end_, &channel_delta) && Varint(&p_, end_, &time) &&
+          Varint(&p_, end_, &seq) && Varint(&p_, end_, &length) && Varint(&p_, end_, &tf) &&
+          Varint(&p_, end_, &pos_bytes);
+  }
+  ok_ = ok_ && pos_bytes <= static_cast<uint64_t>(end_ - p_);
   if (!ok_) return false;
   if (first_ || channel_delta != 0) {
     doc_.channel = first_ ? channel_delta : doc_.channel + channel_delta;

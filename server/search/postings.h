@@ -94,9 +94,10 @@ class BlockDecoder {
   uint32_t tf() const { return tf_; }
   // The current posting's encoded positions (see PositionReader), inside the block.
   std::string_view positions() const { return positions_; }
-  // Moves forward (never back) so that the next Next() still reaches the first posting >=
-  // target, skipping whole runs of kSkipEvery postings that are all below it.
-  void SkipTowards(const DocKey& target);
+  // Moves to the first posting >= target, skipping whole runs of kSkipEvery postings below it;
+  // false when the block holds none (or is malformed, see ok()). Never moves back: stays put
+  // when the current posting is already >= target.
+  bool NextAtLeast(const DocKey& target);
   // From the block's header.
   uint64_t count() const { return count_; }
   uint64_t min_time() const { return base_; }
@@ -105,6 +106,7 @@ class BlockDecoder {
   uint32_t min_length() const { return min_length_; }
 
  private:
+  void SkipTowards(const DocKey& target);
   struct Skip {
     DocKey before;  // the posting before the one at `offset`
     uint64_t offset = 0;
