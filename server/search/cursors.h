@@ -67,8 +67,8 @@ class TermCursor final : public Cursor {
   bool SeekGeq(const DocKey& target) override;
   double Score() override;
   double Cost() const override { return cost_; }
-  // Word positions of the term in the current document.
-  void Positions(std::vector<uint32_t>* out) const;
+  // Word positions of the term in the current document, encoded (see PositionReader).
+  std::string_view positions() const { return cur_.positions; }
 
   // For a query that is this one term: adds its matches in the current segment to *count and
   // offers to *hits those that may make the page, reading as little as it can (see below).
@@ -114,6 +114,7 @@ class TermCursor final : public Cursor {
   bool RawSeek(const DocKey& target);
   bool LoadBlock();
   bool NextInBlock();
+  void SetFromBlock();
   void SetFromList();
   void Fail();
   double Bm25(double tf, double doc_length) const;
@@ -147,6 +148,7 @@ class TermCursor final : public Cursor {
   bool positioned_ = false;
   uint64_t checked_channel_ = 0;
   bool checked_valid_ = false;
+  size_t channel_index_ = 0;  // into ctx_->channels: none before it is >= the current channel
 };
 
 // Matches the documents every `must` cursor matches and no `must_not` cursor does. The cheapest
@@ -174,9 +176,9 @@ class PhraseCursor final : public AndCursor {
 
  private:
   bool Accept(const DocKey& doc) override;
-  std::vector<TermCursor*> terms_;
+  std::vector<TermCursor*> terms_;  // in query order, as offsets_
   std::vector<uint32_t> offsets_;
-  std::vector<std::vector<uint32_t>> positions_;
+  std::vector<PositionReader> readers_;
 };
 
 // Matches documents any child matches; scores the sum of the children that match.

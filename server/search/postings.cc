@@ -43,6 +43,33 @@ TermSummary Summarize(const PostingList& list) {
   return s;
 }
 
+// The longest posting header: six varints of at most ten bytes.
+constexpr ptrdiff_t kMaxPostingHeader = 60;
+
+// Like Varint, for a caller that has checked that ten bytes are readable at *p: no bounds
+// checks in the multi-byte loop (times and sequence numbers take several bytes).
+inline bool VarintUnchecked(const char** p, uint64_t* v) {
+  const auto* q = reinterpret_cast<const uint8_t*>(*p);
+  uint64_t b = q[0];
+  uint64_t result = b;
+  if (b < 0x80) {
+    *p += 1;
+    *v = result;
+    return true;
+  }
+  result -= 0x80;
+  for (int i = 1; i < 10; ++i) {
+    b = q[i];
+    result += b << (7 * i);
+    if (b < 0x80) {
+      *p += i + 1;
+      *v = result;
+      return true;
+    }
+    result -= uint64_t{0x80} << (7 * i);
+  }
+  return false;
+}
 
 }  // namespace
 
@@ -64,15 +91,30 @@ void EncodePositions(const std::vector<uint32_t>& positions, std::string* out) {
   }
 }
 
-void DecodePositions(std::string_view bytes, std::vector<uint32_t>* out) {
-  const char* p = bytes.data();
-  const char* end = p + bytes.size();
-  uint64_t delta = 0;
-  uint32_t at = 0;
-  while (p < end && Varint(&p, end, &delta)) {
-    at += static_cast<uint32_t>(delta);
-    out->push_back(at);
+bool PositionReader::SeekAtLeast(uint64_t target) {
+  while (!started_ || at_ < target) {
+    uint64_t delta = 0;
+    if (p_ >= end_ || !Varint(&p_, end_, &delta)) return false;
+    at_ += static_cast<uint32_t>(delta);
+    started_ = true;
   }
+  return true;
+}
+
+bool FindPhrase(std::span<PositionReader> readers, std::span<const uint32_t> offsets) {
+  // Leapfrog on the start: each reader in turn either agrees with s or raises it.
+  uint64_t s = 0;
+  for (size_t i = 0, agreed = 0; agreed < readers.size(); i = (i + 1) % readers.size()) {
+    if (!readers[i].SeekAtLeast(s + offsets[i])) return false;
+    const uint64_t start = readers[i].at() - offsets[i];
+    if (start > s) {
+      s = start;
+      agreed = 1;
+    } else {
+      ++agreed;
+    }
+  }
+  return true;
 }
 
 bool DecodeTermSummary(std::string_view value, TermSummary* s) {
@@ -214,13 +256,29 @@ void BlockDecoder::SkipTowards(const DocKey& target) {
   }
 }
 
+bool BlockDecoder::NextAtLeast(const DocKey& target) {
+  if (!first_ && !(doc_ < target)) return true;
+  SkipTowards(target);
+  while (Next()) {
+    if (!(doc_ < target)) return true;
+  }
+  return false;
+}
+
 bool BlockDecoder::Next() {
   if (!ok_ || remaining_ == 0) return false;
   --remaining_;
   uint64_t channel_delta = 0, time = 0, seq = 0, length = 0, tf = 0, pos_bytes = 0;
-  ok_ = Varint(&p_, end_, &channel_delta) && Varint(&p_, end_, &time) && Varint(&p_, end_, &seq) &&
-        Varint(&p_, end_, &length) && Varint(&p_, end_, &tf) && Varint(&p_, end_, &pos_bytes) &&
-        pos_bytes <= static_cast<uint64_t>(end_ - p_);
+  if (end_ - p_ >= kMaxPostingHeader) {
+    ok_ = VarintUnchecked(&p_, &channel_delta) && VarintUnchecked(&p_, &time) &&
+          VarintUnchecked(&p_, &seq) && VarintUnchecked(&p_, &length) &&
+          VarintUnchecked(&p_, &tf) && VarintUnchecked(&p_, &pos_bytes);
+  } else {
+    ok_ = Varint(&p_, end_, &channel_delta) && Varint(&p_, end_, &time) &&
+          Varint(&p_, end_, &seq) && Varint(&p_, end_, &length) && Varint(&p_, end_, &tf) &&
+          Varint(&p_, end_, &pos_bytes);
+  }
+  ok_ = ok_ && pos_bytes <= static_cast<uint64_t>(end_ - p_);
   if (!ok_) return false;
   if (first_ || channel_delta != 0) {
     doc_.channel = first_ ? channel_delta : doc_.channel + channel_delta;

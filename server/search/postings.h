@@ -20,6 +20,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -48,8 +49,29 @@ struct PostingList {
 
 // Appends `positions` (sorted) as varint deltas.
 void EncodePositions(const std::vector<uint32_t>& positions, std::string* out);
-// Appends the absolute positions encoded in `bytes` to *out.
-void DecodePositions(std::string_view bytes, std::vector<uint32_t>* out);
+
+// Reads positions encoded by EncodePositions forward, without materialising them. A malformed
+// tail reads as the end. The bytes must outlive the reader.
+class PositionReader {
+ public:
+  PositionReader() = default;
+  explicit PositionReader(std::string_view encoded)
+      : p_(encoded.data()), end_(encoded.data() + encoded.size()) {}
+  // Moves to the first position >= target (never back); false when there is none.
+  bool SeekAtLeast(uint64_t target);
+  uint32_t at() const { return at_; }
+
+ private:
+  const char* p_ = nullptr;
+  const char* end_ = nullptr;
+  uint32_t at_ = 0;
+  bool started_ = false;
+};
+
+// Whether some start s >= 0 has readers[i] holding position s + offsets[i] for every i: a
+// phrase whose word i sits offsets[i] after its first word. The readers must be fresh, one per
+// word; they are consumed up to the first such s.
+bool FindPhrase(std::span<PositionReader> readers, std::span<const uint32_t> offsets);
 
 // Encodes postings[begin, end) (DocKey order, positions taken from `list`) as one block value.
 void EncodeBlock(const PostingList& list, size_t begin, size_t end, std::string* out);
@@ -93,11 +115,12 @@ class BlockDecoder {
   const DocKey& doc() const { return doc_; }
   uint32_t doc_length() const { return doc_length_; }
   uint32_t tf() const { return tf_; }
-  // The current posting's encoded positions (see DecodePositions), inside the block.
+  // The current posting's encoded positions (see PositionReader), inside the block.
   std::string_view positions() const { return positions_; }
-  // Moves forward (never back) so that the next Next() still reaches the first posting >=
-  // target, skipping whole runs of kSkipEvery postings that are all below it.
-  void SkipTowards(const DocKey& target);
+  // Moves to the first posting >= target, skipping whole runs of kSkipEvery postings below it;
+  // false when the block holds none (or is malformed, see ok()). Never moves back: stays put
+  // when the current posting is already >= target.
+  bool NextAtLeast(const DocKey& target);
   // From the block's header.
   uint64_t count() const { return count_; }
   uint64_t min_time() const { return base_; }
@@ -106,6 +129,7 @@ class BlockDecoder {
   uint32_t min_length() const { return min_length_; }
 
  private:
+  void SkipTowards(const DocKey& target);
   struct Skip {
     DocKey before;  // the posting before the one at `offset`
     uint64_t offset = 0;

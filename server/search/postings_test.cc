@@ -1,5 +1,6 @@
 #include "server/search/postings.h"
 
+#include <algorithm>
 #include <random>
 #include <string>
 #include <utility>
@@ -65,6 +66,39 @@ TEST(PostingsTest, BlockRoundTripsWithItsHeader) {
   EXPECT_EQ(dec.max_time(), newest);
 }
 
+TEST(PostingsTest, WideKeysRoundTrip) {
+  // Real time keys (microseconds with the sign bit set), far-apart times and sequence numbers
+  // that wrap around: varints of one to ten bytes, decoded near the block's end as well.
+  std::mt19937_64 rng(5);
+  PostingList list;
+  DocKey d{1, (uint64_t{1} << 63) + 1'700'000'000'000'000, 0};
+  for (size_t i = 0; i < kBlockPostings; ++i) {
+    const int shift = static_cast<int>(rng() % 64);
+    if (rng() % 4 == 0) {
+      d.channel += 1 + (rng() >> shift);  // up to channel ids near 2^64, once
+      d.channel = std::min(d.channel, UINT64_MAX - kBlockPostings);
+    }
+    d.time += rng() >> (shift / 2 + 30);
+    d.seq = rng() >> shift;
+    list.postings.push_back(Posting{d, static_cast<uint32_t>(rng() >> 32), 1,
+                                    static_cast<uint32_t>(list.positions.size()), 0});
+    EncodePositions({static_cast<uint32_t>(rng() >> 40)}, &list.positions);
+    list.postings.back().pos_bytes =
+        static_cast<uint32_t>(list.positions.size() - list.postings.back().pos_begin);
+  }
+  std::string block;
+  EncodeBlock(list, 0, list.postings.size(), &block);
+  BlockDecoder dec;
+  ASSERT_TRUE(dec.Reset(block));
+  for (size_t i = 0; i < list.postings.size(); ++i) {
+    ASSERT_TRUE(dec.Next()) << i;
+    EXPECT_EQ(dec.doc(), list.postings[i].doc) << i;
+    EXPECT_EQ(dec.doc_length(), list.postings[i].doc_length) << i;
+  }
+  EXPECT_FALSE(dec.Next());
+  EXPECT_TRUE(dec.ok());
+}
+
 TEST(PostingsTest, SkippingLandsWhereWalkingDoes) {
   std::mt19937 rng(2);
   for (size_t n : {size_t{1}, size_t{31}, size_t{32}, size_t{33}, size_t{100}, kBlockPostings}) {
@@ -80,10 +114,10 @@ TEST(PostingsTest, SkippingLandsWhereWalkingDoes) {
       if (target < lo) target = lo;
       BlockDecoder dec;
       ASSERT_TRUE(dec.Reset(block));
-      for (size_t i = 0; i <= from; ++i) ASSERT_TRUE(dec.Next());
-      if (dec.doc() < target) dec.SkipTowards(target);
-      bool found = dec.doc() >= target;
-      while (!found && dec.Next()) found = dec.doc() >= target;
+      // Half the trials seek before the first posting is decoded.
+      const bool fresh = from == 0 && rng() % 2 == 0;
+      for (size_t i = 0; i <= from && !fresh; ++i) ASSERT_TRUE(dec.Next());
+      const bool found = dec.NextAtLeast(target);
       auto want = std::lower_bound(list.postings.begin() + static_cast<ptrdiff_t>(from),
                                    list.postings.end(), target,
                                    [](const Posting& a, const DocKey& k) { return a.doc < k; });
@@ -167,6 +201,87 @@ TEST(PostingsTest, TruncatedBlocksAreRejected) {
       while (dec.Next()) ++decoded;
     }
     EXPECT_FALSE(dec.ok() && decoded == 64) << cut;
+  }
+}
+
+std::string Encoded(const std::vector<uint32_t>& positions) {
+  std::string out;
+  EncodePositions(positions, &out);
+  return out;
+}
+
+// Term i of the phrase has `positions[i]` in the document and sits offsets[i] after the first.
+bool Phrase(const std::vector<std::vector<uint32_t>>& positions,
+            const std::vector<uint32_t>& offsets) {
+  std::vector<std::string> bytes;
+  for (const auto& p : positions) bytes.push_back(Encoded(p));
+  std::vector<PositionReader> readers;
+  for (const std::string& b : bytes) readers.emplace_back(b);
+  return FindPhrase(readers, offsets);
+}
+
+TEST(PositionsTest, ReaderSeeksForwardOnly) {
+  const std::string bytes = Encoded({0, 3, 200, 201});  // the delta 197 is a 2-byte varint
+  ASSERT_EQ(bytes.size(), 5u);
+  PositionReader r(bytes);
+  ASSERT_TRUE(r.SeekAtLeast(0));
+  EXPECT_EQ(r.at(), 0u);
+  ASSERT_TRUE(r.SeekAtLeast(4));
+  EXPECT_EQ(r.at(), 200u);
+  ASSERT_TRUE(r.SeekAtLeast(1));  // already past: stays
+  EXPECT_EQ(r.at(), 200u);
+  ASSERT_TRUE(r.SeekAtLeast(201));
+  EXPECT_FALSE(r.SeekAtLeast(202));
+  EXPECT_FALSE(PositionReader("").SeekAtLeast(0));
+  // A truncated varint ends the list.
+  PositionReader truncated(std::string_view(bytes).substr(0, 3));
+  EXPECT_TRUE(truncated.SeekAtLeast(3));
+  EXPECT_FALSE(truncated.SeekAtLeast(4));
+}
+
+TEST(PositionsTest, PhraseEdgeCases) {
+  // At position 0, and not before it: "b" at 0 cannot follow an "a" at -1.
+  EXPECT_TRUE(Phrase({{0}, {1}}, {0, 1}));
+  EXPECT_FALSE(Phrase({{5}, {0, 4}}, {0, 1}));
+  EXPECT_FALSE(Phrase({{1}, {0, 1, 2}}, {0, 2}));
+  // A repeated word ("a a"): one position list read twice.
+  EXPECT_TRUE(Phrase({{0, 1}, {0, 1}}, {0, 1}));
+  EXPECT_FALSE(Phrase({{3, 5}, {3, 5}}, {0, 1}));
+  EXPECT_TRUE(Phrase({{2, 7, 8}, {2, 7, 8}}, {0, 1}));
+  // A gap where a stop word or a punctuation-only token was dropped from the query.
+  EXPECT_TRUE(Phrase({{5}, {7}}, {0, 2}));
+  EXPECT_FALSE(Phrase({{5}, {6}}, {0, 2}));
+  // Several occurrences of each word: only the last pair is adjacent.
+  EXPECT_TRUE(Phrase({{1, 9, 20}, {4, 12, 21}}, {0, 1}));
+  EXPECT_FALSE(Phrase({{1, 9}, {3, 8, 11}}, {0, 1}));
+  // Three words, where the first candidate start fails on the third word.
+  EXPECT_TRUE(Phrase({{1, 10}, {2, 11}, {12}}, {0, 1, 2}));
+  EXPECT_FALSE(Phrase({{1, 10}, {2, 11}, {4, 13}}, {0, 1, 2}));
+  // A word missing from the document.
+  EXPECT_FALSE(Phrase({{1}, {}}, {0, 1}));
+}
+
+TEST(PositionsTest, PhraseAgreesWithBruteForce) {
+  std::mt19937 rng(4);
+  for (int trial = 0; trial < 3000; ++trial) {
+    const size_t words = 1 + rng() % 4;
+    std::vector<std::vector<uint32_t>> positions(words);
+    std::vector<uint32_t> offsets = {0};
+    for (size_t i = 0; i < words; ++i) {
+      if (i > 0) offsets.push_back(offsets.back() + 1 + (rng() % 4 == 0));
+      const uint32_t span = trial % 2 ? 12 : 300;  // dense, or sparse with multi-byte deltas
+      for (uint32_t p = 0; p < span; ++p) {
+        if (rng() % 4 == 0) positions[i].push_back(p);
+      }
+    }
+    bool want = false;
+    for (uint32_t s = 0; s < 400 && !want; ++s) {
+      want = true;
+      for (size_t i = 0; i < words && want; ++i) {
+        want = std::binary_search(positions[i].begin(), positions[i].end(), s + offsets[i]);
+      }
+    }
+    ASSERT_EQ(Phrase(positions, offsets), want) << "trial " << trial;
   }
 }
 

@@ -28,7 +28,8 @@ class Planner {
     ctx.summaries = &caches_->summaries;
     ctx.ranked = q_.sort == SearchSort::kRelevance;
     ctx.channels = scope.readable_channels;
-    // Callers often keep their channel lists sorted already: checking is cheaper than sorting.
+    // Callers usually pass the scope sorted already; sorting it anyway costs a short query more
+    // than some of its seeks.
     if (!std::is_sorted(ctx.channels.begin(), ctx.channels.end())) {
       std::sort(ctx.channels.begin(), ctx.channels.end());
     }

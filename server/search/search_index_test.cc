@@ -621,6 +621,22 @@ TEST_P(SearchIndexTest, AgreesWithAModelThroughEditsDeletesAndRestarts) {
       n += t.find(" ant ") != std::string::npos && t.find(" bee ") != std::string::npos;
     }
     ASSERT_EQ(both->total_count, n) << "ant bee at step " << step;
+    // Phrases, a repeated word among them, checked on the positions of every segment.
+    for (const std::string phrase : {"ant bee", "ant ant", "bee ant bee"}) {
+      auto r = Run("\"" + phrase + "\"", SearchSort::kNewest, {kGeneral, kRandom},
+                   absl::UTCTimeZone(), "", 100);
+      ASSERT_TRUE(r.ok()) << r.status();
+      std::vector<Id> expected, got;
+      for (const auto& [id, m] : model) {
+        if ((" " + m.text + " ").find(" " + phrase + " ") != std::string::npos) {
+          expected.push_back(id);
+        }
+      }
+      for (const SearchHit& h : r->hits) got.emplace_back(h.channel, h.seq);
+      std::sort(got.begin(), got.end());
+      ASSERT_EQ(got, expected) << phrase << " at step " << step;
+      ASSERT_EQ(r->total_count, expected.size());
+    }
   };
   for (int step = 0; step < 300; ++step) {
     const int action = static_cast<int>(rng() % 10);
