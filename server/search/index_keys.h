@@ -96,8 +96,9 @@ inline storage::IteratorOptions TagBounds(char tag) {
   return opts;
 }
 
-// 'b' segment term 0x00: the key of the term's summary in that segment; the blocks of the term
-// follow, each keyed by its last DocKey, so a seek to a DocKey lands on the block that holds it.
+// 'b' segment term 0x00: the key of the term's summary in that segment, if it has one; the
+// blocks of the term follow, each keyed by its last DocKey, so a seek to a DocKey lands on the
+// block that holds it.
 inline std::string BlockPrefix(uint64_t segment, std::string_view term) {
   std::string k;
   k.reserve(term.size() + 10 + 24);
