@@ -219,7 +219,8 @@ class RocksDbKvStore final : public KvStore {
   }
 
   absl::StatusOr<std::unique_ptr<TableWriter>> NewTableWriter(Cf cf) override {
-    const std::string path = absl::StrCat(db_->GetName(), "/", kIngestDir, "/", next_table_++, ".sst");
+    const std::string path =
+        absl::StrCat(db_->GetName(), "/", kIngestDir, "/", next_table_++, ".sst");
     return std::unique_ptr<TableWriter>(new RocksDbTableWriter(db_.get(), handle(cf), path));
   }
 
@@ -267,8 +268,8 @@ absl::StatusOr<std::unique_ptr<KvStore>> OpenRocksDbStore(const OpenOptions& opt
     std::filesystem::remove_all(ingest, ec);
     if (!ec) std::filesystem::create_directories(ingest, ec);
     if (ec) {
-      return absl::FailedPreconditionError(absl::StrCat("cannot prepare ", ingest.string(),
-                                                        ": ", ec.message()));
+      return absl::FailedPreconditionError(
+          absl::StrCat("cannot prepare ", ingest.string(), ": ", ec.message()));
     }
   }
 

@@ -242,8 +242,8 @@ absl::Status UpgradeFromFormat2(storage::KvStore& store) {
   batch.DeleteRange(storage::Cf::kSearch, df.lower_bound, df.upper_bound);
   batch.Put(storage::Cf::kSearch, FormatKey(), kFormat);
   RETURN_IF_ERROR(store.Write(batch, storage::Durability::kSync));
-  MLOG_INFO("search: moved {} posting blocks to their own column family (index format {})",
-            blocks, kFormat);
+  MLOG_INFO("search: moved {} posting blocks to their own column family (index format {})", blocks,
+            kFormat);
   return absl::OkStatus();
 }
 
@@ -510,7 +510,8 @@ void SearchIndex::Reclaim() {
   for (const auto& [from, to] : reclaim_) {
     absl::Status st =
         store_.ReclaimRange(kBlocksCf, SegmentBlocksBegin(from), SegmentBlocksBegin(to));
-    if (!st.ok()) MLOG_WARN("search: reclaiming deleted blocks failed: {}", std::string(st.message()));
+    if (!st.ok())
+      MLOG_WARN("search: reclaiming deleted blocks failed: {}", std::string(st.message()));
   }
   reclaim_.clear();
 }
@@ -811,8 +812,7 @@ void SearchIndex::WaitForMerges() {
   absl::MutexLock lock(&merge_mu_);
   merge_mu_.Await(absl::Condition(
       +[](SearchIndex* self) ABSL_EXCLUSIVE_LOCKS_REQUIRED(self->merge_mu_) {
-        return self->flush_todo_ == nullptr && self->merge_todo_ == nullptr &&
-               !self->merge_busy_;
+        return self->flush_todo_ == nullptr && self->merge_todo_ == nullptr && !self->merge_busy_;
       },
       this));
 }

@@ -229,7 +229,7 @@ class SearchIndex {
   struct FlushJob {
     std::shared_ptr<const MemSegment> memory;
     std::shared_ptr<SegmentFile> file;
-    uint64_t generation = 0;         // of the writer's state it was frozen from (see Load)
+    uint64_t generation = 0;  // of the writer's state it was frozen from (see Load)
     absl::Status status;
   };
   void MaybeFreeze();
