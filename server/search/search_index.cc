@@ -247,6 +247,18 @@ absl::Status UpgradeFromFormat2(storage::KvStore& store) {
   return absl::OkStatus();
 }
 
+// Whether any key of `cf` lies in [begin, end).
+absl::StatusOr<bool> HoldsKeys(const storage::KvStore& store, storage::Cf cf, std::string begin,
+                               std::string end) {
+  storage::IteratorOptions opts;
+  opts.lower_bound = std::move(begin);
+  opts.upper_bound = std::move(end);
+  auto it = store.NewIterator(cf, opts);
+  it->SeekToFirst();
+  RETURN_IF_ERROR(it->status());
+  return it->Valid();
+}
+
 }  // namespace
 
 class SearchIndex::TokenizerPool {
@@ -392,10 +404,20 @@ absl::Status SearchIndex::Load(bool clean_up) {
     uint64_t from = 0;
     for (size_t i = 0; i <= live.size(); ++i) {
       const uint64_t to = i < live.size() ? live[i] : max_id + 1;
+      // Only gaps that still hold keys: a range deletion per gap at every open would pile up
+      // and slow every later seek.
       if (from < to) {
-        cleanup.DeleteRange(kBlocksCf, SegmentBlocksBegin(from), SegmentBlocksBegin(to));
-        reclaim_.emplace_back(from, to);
-        cleanup.DeleteRange(storage::Cf::kSearch, SegmentDeadBegin(from), SegmentDeadBegin(to));
+        ASSIGN_OR_RETURN(bool blocks, HoldsKeys(store_, kBlocksCf, SegmentBlocksBegin(from),
+                                                SegmentBlocksBegin(to)));
+        if (blocks) {
+          cleanup.DeleteRange(kBlocksCf, SegmentBlocksBegin(from), SegmentBlocksBegin(to));
+          reclaim_.emplace_back(from, to);
+        }
+        ASSIGN_OR_RETURN(bool marks, HoldsKeys(store_, storage::Cf::kSearch, SegmentDeadBegin(from),
+                                               SegmentDeadBegin(to)));
+        if (marks) {
+          cleanup.DeleteRange(storage::Cf::kSearch, SegmentDeadBegin(from), SegmentDeadBegin(to));
+        }
       }
       if (i < live.size()) from = live[i] + 1;
     }
