@@ -962,6 +962,7 @@ TEST(SearchIndexBlocksTest, SummariesCountLargeSegmentsAroundTheirDeadDocuments)
     scratch.index->IndexMessage(before, after, &batch);
     ASSERT_TRUE(scratch.store->Write(batch, storage::Durability::kBuffered).ok());
     scratch.index->Commit();
+    Settle(*scratch.index, *scratch.store);  // segments of exactly 600, whatever the timing
   };
   for (uint64_t i = 1; i <= 2600; ++i) {
     std::string text = i % 10 == 0 ? "other" : "common";
@@ -970,13 +971,6 @@ TEST(SearchIndexBlocksTest, SummariesCountLargeSegmentsAroundTheirDeadDocuments)
     write(nullptr, &m);
     posted.push_back(m);
   }
-  do {
-    scratch.index->WaitForMerges();
-    storage::WriteBatch batch;
-    scratch.index->Maintain(&batch);
-    ASSERT_TRUE(scratch.store->Write(batch, storage::Durability::kBuffered).ok());
-    scratch.index->Commit();
-  } while (scratch.index->merging());
   ASSERT_EQ(scratch.index->segment_count(), 1u);
   std::vector<bool> alive(posted.size(), true);
   auto remove = [&](size_t i) {
