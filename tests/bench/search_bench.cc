@@ -3,11 +3,18 @@
 // same query classes on all three. Not a test; see RESULTS.md for figures and the command.
 //
 //   search_bench [--messages N] [--queries N] [--dir PATH] [--no-stemming] [--check]
-//                [--only-meridian]
+//                [--only-meridian] [--reuse] [--only KIND,...] [--per-query] [--match TEXT]
 //
 // --check compares Meridian's total hit counts with FTS5's and exits 1 on any difference (use
 // with --no-stemming, since FTS5's unicode61 does not stem). --only-meridian skips the baselines
-// (for profiling; their columns and the ratios are then 0).
+// (for profiling; their columns and the ratios are then 0). --reuse (with --dir) opens the
+// indexes a previous run with the same --messages and --no-stemming left in PATH instead of
+// building them again (no indexing figures for them; delete one engine's files to index it
+// again); --only times just the named query classes
+// (rare, mid, common, newest, and, phrase, prefix, channel); --per-query also prints each
+// query's median time in the timed runs per engine, and Meridian's total; --match keeps only the
+// queries whose text contains TEXT, or one of TEXT's '|'-separated parts (for profiling a few
+// queries).
 #include <sqlite3.h>
 #include <sys/resource.h>
 #include <time.h>
@@ -43,11 +50,36 @@ struct Args {
   bool stemming = true;
   bool check = false;
   bool only_meridian = false;
+  bool reuse = false;
+  bool per_query = false;
+  std::string match;  // only the queries whose FTS5 text contains one of its '|'-separated parts
+  std::vector<std::string> only;  // query classes to time; empty: all
 };
 
 enum class Kind { kRare, kMid, kCommon, kCommonNewest, kAnd, kPhrase, kPrefix, kChannel };
 constexpr Kind kKinds[] = {Kind::kRare, Kind::kMid,    Kind::kCommon, Kind::kCommonNewest,
                            Kind::kAnd,  Kind::kPhrase, Kind::kPrefix, Kind::kChannel};
+const char* KindFlag(Kind k) {
+  switch (k) {
+    case Kind::kRare:
+      return "rare";
+    case Kind::kMid:
+      return "mid";
+    case Kind::kCommon:
+      return "common";
+    case Kind::kCommonNewest:
+      return "newest";
+    case Kind::kAnd:
+      return "and";
+    case Kind::kPhrase:
+      return "phrase";
+    case Kind::kPrefix:
+      return "prefix";
+    case Kind::kChannel:
+      return "channel";
+  }
+  return "?";
+}
 const char* KindName(Kind k) {
   switch (k) {
     case Kind::kRare:
@@ -97,6 +129,10 @@ class Engine {
   virtual ~Engine() = default;
   virtual std::string name() const = 0;
   virtual void Index(const Corpus& corpus) = 0;
+  // Opens what Index left on disk (for --reuse).
+  virtual void Open(const Corpus& corpus) = 0;
+  // Where Index writes: --reuse indexes again only the engines whose path is gone.
+  virtual std::filesystem::path path() const = 0;
   virtual uint64_t DiskBytes() = 0;
   virtual uint64_t Run(const Query& q) = 0;
 };
@@ -114,8 +150,15 @@ class MeridianEngine final : public Engine {
   MeridianEngine(std::filesystem::path dir, bool stemming)
       : dir_(std::move(dir)), stemming_(stemming) {}
   std::string name() const override { return "Meridian"; }
+  std::filesystem::path path() const override { return dir_; }
 
-  void Index(const Corpus& corpus) override {
+  void Open(const Corpus& corpus) override {
+    OpenStore();
+    OpenIndex();
+    for (uint64_t c = 1; c <= corpus.options().channels; ++c) scope_.push_back(c);
+  }
+
+  void OpenStore() {
     auto store = storage::OpenRocksDbStore({.path = dir_.string()});
     if (!store.ok()) {
       std::fprintf(stderr, "open: %s\n", std::string(store.status().message()).c_str());
@@ -125,6 +168,10 @@ class MeridianEngine final : public Engine {
     search::SearchOptions o;
     o.stemming = stemming_;
     options_ = o;
+  }
+
+  void Index(const Corpus& corpus) override {
+    OpenStore();
     OpenIndex();
     // The messages of a group share one batch, written like the server's group commit.
     constexpr size_t kGroup = 256;
@@ -262,6 +309,7 @@ class Fts5Engine final : public Engine {
     if (db_ != nullptr) sqlite3_close(db_);
   }
   std::string name() const override { return "SQLite FTS5"; }
+  std::filesystem::path path() const override { return file_; }
 
   void Index(const Corpus& corpus) override {
     Check(sqlite3_open(file_.c_str(), &db_));
@@ -287,6 +335,15 @@ class Fts5Engine final : public Engine {
     sqlite3_finalize(ins);
     Exec("INSERT INTO m(m) VALUES('optimize')");
     Exec("PRAGMA wal_checkpoint(TRUNCATE)");
+    Prepare();
+  }
+
+  void Open(const Corpus&) override {
+    Check(sqlite3_open(file_.c_str(), &db_));
+    Prepare();
+  }
+
+  void Prepare() {
     Check(sqlite3_prepare_v2(db_, "SELECT rowid FROM m WHERE m MATCH ?1 ORDER BY rank LIMIT 50", -1,
                              &top_, nullptr));
     Check(sqlite3_prepare_v2(db_,
@@ -348,6 +405,7 @@ class XapianEngine final : public Engine {
  public:
   explicit XapianEngine(std::filesystem::path dir) : dir_(std::move(dir)) {}
   std::string name() const override { return "Xapian"; }
+  std::filesystem::path path() const override { return dir_; }
 
   void Index(const Corpus& corpus) override {
     Xapian::WritableDatabase db(dir_.string(), Xapian::DB_CREATE_OR_OVERWRITE);
@@ -366,6 +424,8 @@ class XapianEngine final : public Engine {
     db.close();
     db_ = std::make_unique<Xapian::Database>(dir_.string());
   }
+
+  void Open(const Corpus&) override { db_ = std::make_unique<Xapian::Database>(dir_.string()); }
 
   uint64_t DiskBytes() override { return DirBytes(dir_); }
 
@@ -475,20 +535,28 @@ std::map<Kind, std::vector<Query>> MakeQueries(const Corpus& corpus) {
 
 struct Latency {
   double p50_ms = 0, p99_ms = 0;
+  std::vector<double> per_query_ms;  // each query's median, in the order of the queries
 };
 
 Latency Time(Engine& e, const std::vector<Query>& qs, size_t runs) {
   uint64_t sink = 0;
   for (const Query& q : qs) sink += e.Run(q);  // warm-up: caches hold what a live server's would
   std::vector<double> ms;
+  std::vector<std::vector<double>> each(qs.size());
   for (size_t i = 0; i < runs; ++i) {
     auto t0 = Clock::now();
     sink += e.Run(qs[i % qs.size()]);
     ms.push_back(Seconds(Clock::now() - t0) * 1e3);
+    each[i % qs.size()].push_back(ms.back());
   }
   std::sort(ms.begin(), ms.end());
   if (sink == 0xdeadbeef) std::puts("");
-  return {ms[ms.size() / 2], ms[std::min(ms.size() - 1, ms.size() * 99 / 100)]};
+  Latency l{ms[ms.size() / 2], ms[std::min(ms.size() - 1, ms.size() * 99 / 100)], {}};
+  for (auto& t : each) {
+    std::sort(t.begin(), t.end());
+    l.per_query_ms.push_back(t.empty() ? 0 : t[t.size() / 2]);
+  }
+  return l;
 }
 
 int Main(int argc, char** argv) {
@@ -514,25 +582,84 @@ int Main(int argc, char** argv) {
       args.check = true;
     else if (a == "--only-meridian")
       args.only_meridian = true;
-    else {
-      std::fprintf(stderr,
-                   "usage: search_bench [--messages N] [--queries N] [--dir PATH] [--no-stemming] "
-                   "[--check] [--only-meridian]\n");
+    else if (a == "--reuse")
+      args.reuse = true;
+    else if (a == "--per-query")
+      args.per_query = true;
+    else if (a == "--match")
+      args.match = value();
+    else if (a == "--only") {
+      std::string v = value();
+      for (size_t b = 0; b <= v.size();) {
+        size_t e = std::min(v.find(',', b), v.size());
+        std::string k = v.substr(b, e - b);
+        if (std::none_of(std::begin(kKinds), std::end(kKinds),
+                         [&](Kind kind) { return k == KindFlag(kind); })) {
+          std::fprintf(stderr,
+                       "--only: unknown query class '%s' (expected rare, mid, common, newest, and, "
+                       "phrase, prefix or channel)\n",
+                       k.c_str());
+          return 2;
+        }
+        args.only.push_back(k);
+        b = e + 1;
+      }
+    } else {
+      std::fprintf(
+          stderr,
+          "usage: search_bench [--messages N] [--queries N] [--dir PATH] [--no-stemming] "
+          "[--check] [--only-meridian] [--reuse] [--only KIND,...] [--per-query] [--match TEXT]\n");
       return 2;
     }
   }
   const bool own_dir = args.dir.empty();
+  if (args.reuse && own_dir) {
+    std::fprintf(stderr, "--reuse needs --dir: the directory a previous run indexed into\n");
+    return 2;
+  }
   std::filesystem::path dir = own_dir ? std::filesystem::temp_directory_path() /
                                             ("search_bench_" + std::to_string(::getpid()))
                                       : std::filesystem::path(args.dir);
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
+  // What the indexes in `dir` were built from; --reuse opens them only when it matches.
+  const std::string stamp = "messages " + std::to_string(args.messages) + " stemming " +
+                            (args.stemming ? "on" : "off") + "\n";
+  const std::filesystem::path stamp_file = dir / "corpus.txt";
+  bool reuse = false;
+  if (args.reuse) {
+    std::string have;
+    if (FILE* f = std::fopen(stamp_file.c_str(), "r")) {
+      char buf[128];
+      size_t n = std::fread(buf, 1, sizeof buf, f);
+      std::fclose(f);
+      have.assign(buf, n);
+    }
+    reuse = have == stamp;
+    if (!reuse)
+      std::printf("--reuse: %s holds no indexes of this corpus; building them\n", dir.c_str());
+  }
+  if (!reuse) {
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+  }
 
   CorpusOptions co;
   co.messages = args.messages;
   auto t0 = Clock::now();
   Corpus corpus(co);
   auto queries = MakeQueries(corpus);
+  if (!args.match.empty()) {
+    for (auto& [kind, qs] : queries) {
+      std::erase_if(qs, [&](const Query& q) {
+        const std::string text = Fts5Engine::MatchText(q);
+        for (size_t b = 0; b <= args.match.size();) {
+          size_t e = std::min(args.match.find('|', b), args.match.size());
+          if (text.find(args.match.substr(b, e - b)) != std::string::npos) return false;
+          b = e + 1;
+        }
+        return true;
+      });
+    }
+  }
   std::printf("corpus: %zu messages, %zu words, %llu channels, %llu users, seed %llu (%.1fs)\n",
               corpus.messages().size(), corpus.words().size(),
               static_cast<unsigned long long>(co.channels),
@@ -547,6 +674,11 @@ int Main(int argc, char** argv) {
   std::map<std::string, double> rate, cpu_rate;
   std::map<std::string, uint64_t> bytes;
   for (Engine* e : engines) {
+    if (reuse && std::filesystem::exists(e->path())) {
+      e->Open(corpus);
+      bytes[e->name()] = e->DiskBytes();
+      continue;
+    }
     auto s = Clock::now();
     const double cpu0 = ProcessCpuSeconds();
     e->Index(corpus);
@@ -558,6 +690,13 @@ int Main(int argc, char** argv) {
     std::printf("indexed %-12s %8.0f msgs/s  (%.1fs, %.1f CPU s)  %7.1f MiB on disk\n",
                 e->name().c_str(), rate[e->name()], secs, cpu,
                 static_cast<double>(bytes[e->name()]) / (1 << 20));
+  }
+
+  if (!reuse && !own_dir && !args.only_meridian) {
+    if (FILE* f = std::fopen(stamp_file.c_str(), "w")) {
+      std::fputs(stamp.c_str(), f);
+      std::fclose(f);
+    }
   }
 
   int mismatches = 0;
@@ -582,18 +721,37 @@ int Main(int argc, char** argv) {
       "(p50) |\n");
   std::printf("|---|---|---|---|---|\n");
   for (Kind k : kKinds) {
+    if (!args.only.empty() &&
+        std::find(args.only.begin(), args.only.end(), KindFlag(k)) == args.only.end())
+      continue;
     const auto& qs = queries[k];
+    if (qs.empty()) continue;
     Latency l[3];
     for (size_t e = 0; e < engines.size(); ++e) l[e] = Time(*engines[e], qs, args.queries);
+    if (args.per_query) {
+      for (size_t i = 0; i < qs.size(); ++i) {
+        std::printf("  %-40s", Fts5Engine::MatchText(qs[i]).c_str());
+        for (size_t e = 0; e < engines.size(); ++e) std::printf(" %9.3f", l[e].per_query_ms[i]);
+        std::printf("  hits %llu\n", static_cast<unsigned long long>(engines[0]->Run(qs[i])));
+      }
+    }
     double best = std::min(l[1].p50_ms, l[2].p50_ms);
     std::printf("| %s (%zu queries) | %.3f / %.3f | %.3f / %.3f | %.3f / %.3f | %.2f |\n",
                 KindName(k), qs.size(), l[0].p50_ms, l[0].p99_ms, l[1].p50_ms, l[1].p99_ms,
                 l[2].p50_ms, l[2].p99_ms, l[0].p50_ms / best);
   }
+  if (!args.only.empty()) {
+    meridian.reset();
+    fts5.reset();
+    xapian.reset();
+    if (own_dir) std::filesystem::remove_all(dir);
+    return mismatches == 0 ? 0 : 1;
+  }
   meridian->set_snippets(true);
   Latency snip = Time(*meridian, queries[Kind::kCommon], args.queries);
   std::printf("| common term top-50 WITH snippets (Meridian only) | %.3f / %.3f | | | |\n",
               snip.p50_ms, snip.p99_ms);
+  if (reuse) std::puts("\nindexes reused: no indexing figures");
   std::printf("\n| indexing | Meridian | SQLite FTS5 | Xapian |\n|---|---|---|---|\n");
   std::printf("| msgs/s | %.0f | %.0f | %.0f |\n", rate["Meridian"], rate["SQLite FTS5"],
               rate["Xapian"]);
