@@ -40,6 +40,9 @@ struct IteratorOptions {
   std::string upper_bound;
   // Hint that the scan is short-lived and should not pollute the block cache.
   bool fill_cache = true;
+  // Bytes to read ahead of a long sequential scan; 0 leaves it to the store (which reads
+  // nothing ahead in Cf::kSearchBlocks, where reads are seeks).
+  size_t readahead_bytes = 0;
 };
 
 // Sorted keys written straight into a table file of the store and added to it in one step, past
@@ -93,8 +96,9 @@ class KvStore {
   virtual absl::Status ReclaimRange(Cf cf, std::string_view begin, std::string_view end) = 0;
   // Approximate bytes on disk of one column family.
   virtual uint64_t ApproximateSize(Cf cf) const = 0;
-  // A property such as "rocksdb.stats", for diagnostics; empty when unknown.
-  virtual std::string Property(std::string_view name) const = 0;
+  // A property of one column family such as "rocksdb.stats" or "rocksdb.num-range-deletes"
+  // (RocksDB's names), for diagnostics and tests; empty when unknown.
+  virtual std::string Property(Cf cf, std::string_view name) const = 0;
 };
 
 struct OpenOptions {

@@ -20,6 +20,53 @@ constexpr uint64_t kBlocksPerLookup = 8;
 // The (tf, length) pairs whose scores TermCursor keeps: 2 KiB.
 constexpr uint32_t kImpactTfs = 4, kImpactLengths = 64;
 
+bool IsBlockOf(std::string_view prefix, std::string_view key) {
+  return key.size() == prefix.size() + 24 && key.substr(0, prefix.size()) == prefix;
+}
+
+// Seeks `it` to the first key of `prefix` (BlockPrefix of a segment and a term) and says in
+// *entry what the segment holds of the term. *at_first: `it` is still on that first key (the
+// summary, or the only block). A term without a stored summary has one block, whose header
+// says as much, or was written before summaries; only a term's last block is ever short, so a
+// short first one is the only one. *error gets a storage error or a malformed key.
+void SeekSegmentTerm(storage::Iterator& it, std::string_view prefix, SegmentTerm* entry,
+                     bool* at_first, absl::Status* error) {
+  *at_first = false;
+  entry->state = SegmentTerm::State::kAbsent;
+  entry->block.reset();
+  it.Seek(prefix);
+  if (!it.Valid() || it.key().substr(0, prefix.size()) != prefix) {
+    if (!it.status().ok()) *error = it.status();
+    return;
+  }
+  if (it.key().size() == prefix.size()) {
+    if (!DecodeTermSummary(it.value(), &entry->summary)) {
+      *error = absl::DataLossError("search: malformed term summary");
+      return;
+    }
+    *at_first = true;
+    entry->state = SegmentTerm::State::kFound;
+    return;
+  }
+  if (!IsBlockOf(prefix, it.key()) ||
+      !SummarizeBlock(ParseDocKey(it.key()), it.value(), &entry->summary)) {
+    *error = absl::DataLossError("search: malformed posting block");
+    return;
+  }
+  entry->state = SegmentTerm::State::kFound;
+  if (entry->summary.count < kBlockPostings) {
+    *at_first = true;
+    if (it.value().size() <= SegmentTerm::kMaxBlockBytes) {
+      entry->block = std::make_shared<const std::string>(it.value());
+      entry->last = ParseDocKey(it.key());
+    }
+    return;
+  }
+  it.Next();
+  if (it.Valid() && IsBlockOf(prefix, it.key())) entry->state = SegmentTerm::State::kMissing;
+  if (!it.status().ok()) *error = it.status();
+}
+
 }  // namespace
 
 TermCursor::TermCursor(EvalContext* ctx, std::string_view term, double idf, double cost)
@@ -33,6 +80,7 @@ void TermCursor::Reset() {
   channel_index_ = 0;
   in_block_ = false;
   at_term_ = false;
+  cached_block_.reset();
   list_.postings.clear();
   list_.positions.clear();
   i_ = 0;
@@ -61,9 +109,7 @@ double TermCursor::NewImpact(uint32_t tf, uint32_t doc_length) {
   return impact;
 }
 
-bool TermCursor::IsTermBlock(std::string_view key) const {
-  return key.size() == prefix_.size() + 24 && key.substr(0, prefix_.size()) == prefix_;
-}
+bool TermCursor::IsTermBlock(std::string_view key) const { return IsBlockOf(prefix_, key); }
 
 // Starts decoding the block under the iterator; false past this term's blocks. The decoder
 // reads the iterator's own bytes, so the iterator does not move while the block is in use.
@@ -126,11 +172,15 @@ bool TermCursor::RawSeek(const DocKey& target) {
   }
   if (!started_) {
     started_ = true;
-    EnsureIterator();
-    seek_key_.assign(prefix_);
-    AppendDocKey(&seek_key_, target);
-    it_->Seek(seek_key_);
-    if (!LoadBlock()) return false;
+    if (!StartFromCache()) {
+      EnsureIterator();
+      seek_key_.assign(prefix_);
+      AppendDocKey(&seek_key_, target);
+      it_->Seek(seek_key_);
+      if (!LoadBlock()) return false;
+    } else if (!in_block_) {
+      return false;  // the segment has no posting of the term
+    }
   }
   for (;;) {
     if (in_block_ && block_last_ >= target) {
@@ -143,6 +193,7 @@ bool TermCursor::RawSeek(const DocKey& target) {
       }
       return true;
     }
+    if (cached_block_ != nullptr) return false;  // it was the term's only block
     // A later block: each key names its block's last DocKey, so the hop needs no decoding.
     in_block_ = false;
     bool found = false;
@@ -264,12 +315,11 @@ void TermCursor::CollectBlocks(const std::vector<DocKey>& dead, TopHits* hits, u
       Fail();
       return;
     }
-    BlockDecoder peek = dec;
-    if (!peek.Next()) {
+    if (!dec.Next()) {
       Fail();
       return;
     }
-    const DocKey first = peek.doc();
+    const DocKey first = dec.doc();
     if (first.channel > hi) break;
     auto dead_from = std::lower_bound(dead.begin(), dead.end(), first);
     const bool clean = dead_from == dead.end() || *dead_from > last;
@@ -280,13 +330,13 @@ void TermCursor::CollectBlocks(const std::vector<DocKey>& dead, TopHits* hits, u
     }
     // Decoded: for its candidates, or (when it holds none) only to count around dead documents
     // and channels out of scope.
-    while (dec.Next()) {
+    do {
       const DocKey& d = dec.doc();
       if (d.channel < lo || d.channel > hi) continue;
       if (!clean && std::binary_search(dead_from, dead.end(), d)) continue;
       ++*count;
       if (useful) hits->Offer(d, Impact(dec.tf(), dec.doc_length()));
-    }
+    } while (dec.Next());
     if (!dec.ok()) {
       Fail();
       return;
@@ -301,40 +351,31 @@ SegmentTerm::State TermCursor::ReadSummary() {
     summary_ = entry.summary;
     return entry.state;
   }
-  entry.state = SeekSummary();
-  entry.summary = summary_;
-  if (ctx_->status.ok() && ctx_->summaries != nullptr) ctx_->summaries->Insert(prefix_, entry);
+  EnsureIterator();
+  absl::Status error;
+  SeekSegmentTerm(*it_, prefix_, &entry, &at_term_, &error);
+  summary_ = entry.summary;
+  if (!error.ok()) {
+    if (ctx_->status.ok()) ctx_->status = error;
+    return SegmentTerm::State::kAbsent;
+  }
+  if (ctx_->summaries != nullptr) ctx_->summaries->Insert(prefix_, entry);
   return entry.state;
 }
 
-SegmentTerm::State TermCursor::SeekSummary() {
-  EnsureIterator();
-  it_->Seek(prefix_);
-  if (!it_->Valid() || it_->key().substr(0, prefix_.size()) != prefix_) {
-    if (!it_->status().ok() && ctx_->status.ok()) ctx_->status = it_->status();
-    return SegmentTerm::State::kAbsent;
-  }
-  if (it_->key().size() == prefix_.size()) {
-    if (!DecodeTermSummary(it_->value(), &summary_)) {
-      Fail();
-      return SegmentTerm::State::kAbsent;
-    }
-    at_term_ = true;
-    return SegmentTerm::State::kFound;
-  }
-  // No summary: the term has one block, which says as much, or was written before summaries.
-  // Only a term's last block is ever short, so a short first one is the only one.
-  if (!IsTermBlock(it_->key()) ||
-      !SummarizeBlock(ParseDocKey(it_->key()), it_->value(), &summary_)) {
+bool TermCursor::StartFromCache() {
+  SegmentTerm entry;
+  if (ctx_->summaries == nullptr || !ctx_->summaries->Lookup(prefix_, &entry)) return false;
+  if (entry.state == SegmentTerm::State::kAbsent) return true;
+  if (entry.block == nullptr) return false;
+  cached_block_ = std::move(entry.block);
+  block_last_ = entry.last;
+  if (!dec_.Reset(*cached_block_) || !NextInBlock()) {
     Fail();
-    return SegmentTerm::State::kAbsent;
+    return true;
   }
-  at_term_ = summary_.count < kBlockPostings;
-  if (at_term_) return SegmentTerm::State::kFound;
-  it_->Next();
-  if (it_->Valid() && IsTermBlock(it_->key())) return SegmentTerm::State::kMissing;
-  if (!it_->status().ok() && ctx_->status.ok()) ctx_->status = it_->status();
-  return SegmentTerm::State::kFound;
+  in_block_ = true;
+  return true;
 }
 
 bool TermCursor::CoversChannels(uint64_t lo, uint64_t hi) const {
@@ -594,27 +635,22 @@ absl::StatusOr<uint64_t> FlushedFrequency(const storage::KvStore& store,
       continue;
     }
     if (it == nullptr) it = store.NewIterator(kBlocksCf, TagBounds(kBlockTag));
-    it->Seek(prefix);
-    entry.state = SegmentTerm::State::kAbsent;
-    for (; it->Valid() && it->key().substr(0, prefix.size()) == prefix; it->Next()) {
-      if (it->key().size() == prefix.size()) {
-        if (!DecodeTermSummary(it->value(), &entry.summary)) {
-          return absl::DataLossError("search: malformed term summary");
-        }
-        entry.state = SegmentTerm::State::kFound;
-        break;
-      }
-      // Blocks without a summary: their headers hold their counts.
+    absl::Status error;
+    bool at_first = false;
+    SeekSegmentTerm(*it, prefix, &entry, &at_first, &error);
+    RETURN_IF_ERROR(error);
+    if (entry.state != SegmentTerm::State::kMissing) {
+      if (entry.state == SegmentTerm::State::kFound) df += entry.summary.count;
+      if (summaries != nullptr) summaries->Insert(prefix, entry);
+      continue;
+    }
+    // Blocks written before summaries: their headers hold their counts.
+    for (it->Seek(prefix); it->Valid() && IsBlockOf(prefix, it->key()); it->Next()) {
       BlockDecoder dec;
       if (!dec.Reset(it->value())) return absl::DataLossError("search: malformed posting block");
-      entry.state = SegmentTerm::State::kMissing;
       df += dec.count();
     }
     RETURN_IF_ERROR(it->status());
-    if (entry.state == SegmentTerm::State::kFound) df += entry.summary.count;
-    if (summaries != nullptr && entry.state != SegmentTerm::State::kMissing) {
-      summaries->Insert(prefix, entry);
-    }
   }
   return df;
 }

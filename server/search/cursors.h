@@ -101,7 +101,10 @@ class TermCursor final : public Cursor {
   // What the current segment holds of the term (the summary into summary_), from the cache
   // or else from the store.
   SegmentTerm::State ReadSummary();
-  SegmentTerm::State SeekSummary();
+  // At a segment's first seek: true when the cache says the segment lacks the term (then
+  // in_block_ is false) or holds the term's only block (then it is loaded, and no iterator is
+  // needed); false when the blocks must be sought.
+  bool StartFromCache();
   bool CoversChannels(uint64_t lo, uint64_t hi) const;
   bool InScope(const DocKey& d) const;
   // Adds to *n the documents of [from, to) (sorted) that have a posting of the term in the
@@ -135,7 +138,8 @@ class TermCursor final : public Cursor {
   std::unique_ptr<storage::Iterator> it_;  // over every block; kept across segments
   TermSummary summary_;                    // of the current segment, after ReadSummary
   bool at_term_ = false;  // it_ is on the term's first key: its summary, or its first block
-  // A flushed segment: the block under it_, decoded up to cur_.
+  // A flushed segment: the block under it_ (or cached_block_), decoded up to cur_.
+  std::shared_ptr<const std::string> cached_block_;  // the term's only block, from the cache
   BlockDecoder dec_;
   DocKey block_last_;
   bool in_block_ = false;

@@ -1,6 +1,8 @@
 #include "server/search/postings.h"
 
 #include <algorithm>
+#include <bit>
+#include <cstring>
 
 namespace meridian::search {
 namespace {
@@ -69,6 +71,38 @@ inline bool VarintUnchecked(const char** p, uint64_t* v) {
     result -= uint64_t{0x80} << (7 * i);
   }
   return false;
+}
+
+// Like VarintUnchecked, without a branch on the length: one eight-byte load, and the 7-bit
+// groups gathered by masks and shifts (a posting's time and sequence deltas take from one to
+// five bytes, too irregularly for a branch per byte to be predicted). Needs eight readable
+// bytes at *p; false for a varint longer than eight bytes.
+inline bool VarintGather(const char** p, uint64_t* v) {
+  uint64_t w;
+  std::memcpy(&w, *p, 8);
+  if constexpr (std::endian::native == std::endian::big) w = __builtin_bswap64(w);
+  const uint64_t stops = ~w & 0x8080808080808080ull;
+  if (stops == 0) return false;
+  const int bits = __builtin_ctzll(stops) + 1;  // through the last byte's top bit
+  uint64_t x = bits == 64 ? w : w & ((uint64_t{1} << bits) - 1);
+  *p += bits >> 3;
+  x = ((x & 0x7f007f007f007f00ull) >> 1) | (x & 0x007f007f007f007full);
+  x = ((x & 0x3fff00003fff0000ull) >> 2) | (x & 0x00003fff00003fffull);
+  x = ((x & 0x0fffffff00000000ull) >> 4) | (x & 0x000000000fffffffull);
+  *v = x;
+  return true;
+}
+
+// One byte (most fields) on a branch of its own, anything longer by VarintGather, and longer
+// than eight bytes by VarintUnchecked. Needs ten readable bytes at *p.
+inline bool VarintFast(const char** p, uint64_t* v) {
+  const auto b = static_cast<uint8_t>(**p);
+  if (b < 0x80) {
+    *v = b;
+    ++*p;
+    return true;
+  }
+  return VarintGather(p, v) || VarintUnchecked(p, v);
 }
 
 }  // namespace
@@ -162,7 +196,8 @@ void EncodeTermBlocks(uint64_t segment, std::string_view term, const PostingList
   }
 }
 
-void EncodeBlock(const PostingList& list, size_t begin, size_t end, std::string* out) {
+void EncodeBlock(const PostingList& list, size_t begin, size_t end, std::string* out,
+                 size_t skip_every) {
   out->clear();
   uint64_t base = UINT64_MAX, newest = 0;
   uint32_t max_tf = 0, min_length = UINT32_MAX;
@@ -178,7 +213,7 @@ void EncodeBlock(const PostingList& list, size_t begin, size_t end, std::string*
   const Posting* prev = nullptr;
   for (size_t i = begin; i < end; ++i) {
     const Posting& p = list.postings[i];
-    if (i > begin && (i - begin) % kSkipEvery == 0) {
+    if (i > begin && (i - begin) % skip_every == 0) {
       AppendVarint(&skips, prev->doc.channel);
       AppendVarint(&skips, prev->doc.time - base);
       AppendVarint(&skips, prev->doc.seq);
@@ -205,7 +240,12 @@ void EncodeBlock(const PostingList& list, size_t begin, size_t end, std::string*
   AppendVarint(out, newest - base);
   AppendVarint(out, max_tf);
   AppendVarint(out, min_length);
-  AppendVarint(out, skip_count);
+  if (skip_every == 32) {
+    AppendVarint(out, skip_count);
+  } else {
+    AppendVarint(out, skip_count + 256 * static_cast<size_t>(std::countr_zero(skip_every)));
+    AppendVarint(out, skips.size());
+  }
   out->append(skips);
   out->append(body);
 }
@@ -219,41 +259,70 @@ bool BlockDecoder::Reset(std::string_view block) {
   count_ = remaining_;
   base_ = *storage::ReadU64(std::string_view(p_, 8));
   p_ += 8;
-  uint64_t span = 0, max_tf = 0, min_length = 0, skips = 0;
+  uint64_t span = 0, max_tf = 0, min_length = 0, field = 0;
   ok_ = Varint(&p_, end_, &span) && Varint(&p_, end_, &max_tf) && Varint(&p_, end_, &min_length) &&
-        Varint(&p_, end_, &skips) && skips <= kBlockPostings / kSkipEvery;
+        Varint(&p_, end_, &field);
   if (!ok_) return false;
   max_time_ = base_ + span;
   max_tf_ = static_cast<uint32_t>(max_tf);
   min_length_ = static_cast<uint32_t>(min_length);
-  skip_count_ = static_cast<size_t>(skips);
-  for (size_t k = 0; k < skip_count_ && ok_; ++k) {
-    Skip& sk = skips_[k];
+  skip_count_ = static_cast<size_t>(field % 256);
+  skips_decoded_ = 0;
+  skip_next_ = p_;
+  if (field < 256) {
+    // The first format-3 layout: entries every 32 postings, read now to find the postings.
+    skip_every_ = 32;
+    skip_end_ = end_;
+  } else {
+    const uint64_t shift = field / 256;
+    uint64_t bytes = 0;
+    ok_ = shift >= 3 && shift <= 6 && Varint(&p_, end_, &bytes) &&
+          bytes <= static_cast<uint64_t>(end_ - p_);
+    if (!ok_) return false;
+    skip_every_ = uint64_t{1} << shift;
+    skip_next_ = p_;
+    skip_end_ = p_ + bytes;
+  }
+  // Every entry names a posting inside the block.
+  ok_ = skip_count_ <= kMaxSkips && (skip_count_ == 0 || skip_count_ * skip_every_ < count_);
+  if (ok_ && field < 256 && skip_count_ > 0) ok_ = DecodeSkips(skip_count_ - 1);
+  if (!ok_) return false;
+  body_ = field < 256 ? skip_next_ : skip_end_;
+  p_ = body_;
+  return true;
+}
+
+bool BlockDecoder::DecodeSkips(size_t k) {
+  for (; ok_ && skips_decoded_ <= k; ++skips_decoded_) {
+    Skip& sk = skips_[skips_decoded_];
     uint64_t time = 0;
-    ok_ = Varint(&p_, end_, &sk.before.channel) && Varint(&p_, end_, &time) &&
-          Varint(&p_, end_, &sk.before.seq) && Varint(&p_, end_, &sk.offset);
+    ok_ = Varint(&skip_next_, skip_end_, &sk.before.channel) &&
+          Varint(&skip_next_, skip_end_, &time) && Varint(&skip_next_, skip_end_, &sk.before.seq) &&
+          Varint(&skip_next_, skip_end_, &sk.offset);
     sk.before.time = base_ + time;
   }
-  body_ = p_;
-  ok_ = ok_ &&
-        (skip_count_ == 0 || skips_[skip_count_ - 1].offset < static_cast<uint64_t>(end_ - body_));
   return ok_;
 }
 
 void BlockDecoder::SkipTowards(const DocKey& target) {
-  // Postings decoded so far: count_ - remaining_; skip entry k starts posting kSkipEvery*(k+1).
+  // Postings decoded so far: count_ - remaining_; skip entry k starts posting S * (k + 1), so
+  // the entries from decoded / S on lead forward. Entries are read in order, as far as needed.
   const uint64_t decoded = count_ - remaining_;
-  for (size_t k = skip_count_; k-- > 0;) {
-    const uint64_t index = kSkipEvery * (k + 1);
-    if (index <= decoded) return;  // never backwards
-    if (skips_[k].before < target) {
-      p_ = body_ + skips_[k].offset;
-      doc_ = skips_[k].before;
-      first_ = false;
-      remaining_ = count_ - index;
-      return;
-    }
+  size_t best = skip_count_;
+  for (size_t k = static_cast<size_t>(decoded / skip_every_); k < skip_count_; ++k) {
+    if (k >= skips_decoded_ && !DecodeSkips(k)) return;
+    if (!(skips_[k].before < target)) break;
+    best = k;
   }
+  if (best == skip_count_) return;
+  if (skips_[best].offset >= static_cast<uint64_t>(end_ - body_)) {
+    ok_ = false;  // Next() then reports the malformed block
+    return;
+  }
+  p_ = body_ + skips_[best].offset;
+  doc_ = skips_[best].before;
+  first_ = false;
+  remaining_ = count_ - skip_every_ * (best + 1);
 }
 
 bool BlockDecoder::NextAtLeast(const DocKey& target) {
@@ -270,9 +339,8 @@ bool BlockDecoder::Next() {
   --remaining_;
   uint64_t channel_delta = 0, time = 0, seq = 0, length = 0, tf = 0, pos_bytes = 0;
   if (end_ - p_ >= kMaxPostingHeader) {
-    ok_ = VarintUnchecked(&p_, &channel_delta) && VarintUnchecked(&p_, &time) &&
-          VarintUnchecked(&p_, &seq) && VarintUnchecked(&p_, &length) &&
-          VarintUnchecked(&p_, &tf) && VarintUnchecked(&p_, &pos_bytes);
+    ok_ = VarintFast(&p_, &channel_delta) && VarintFast(&p_, &time) && VarintFast(&p_, &seq) &&
+          VarintFast(&p_, &length) && VarintFast(&p_, &tf) && VarintFast(&p_, &pos_bytes);
   } else {
     ok_ = Varint(&p_, end_, &channel_delta) && Varint(&p_, end_, &time) &&
           Varint(&p_, end_, &seq) && Varint(&p_, end_, &length) && Varint(&p_, end_, &tf) &&

@@ -4,11 +4,13 @@
 //
 // Block value: varint count, u64 base time (the smallest time key in the block), varint newest
 // time - base, varint largest term frequency, varint smallest document length (these three let
-// a search skip a block that cannot hold a result), varint number of skip entries, the skip
-// entries, then the postings. Skip entry k lets a seek start at posting kSkipEvery * (k + 1)
-// without decoding those before it: the DocKey of the posting just before it (varint
-// channel, varint time - base, varint seq) and the byte offset of its start within the
-// postings. Per posting:
+// a search skip a block that cannot hold a result), varint skip field, the skip entries, then
+// the postings. The skip field is the number of skip entries plus 256 times log2 of their
+// spacing S, followed by a varint byte length of the entries (which are then read only when a
+// seek needs them); a field below 256 (the first format-3 blocks) means S = 32 and no length.
+// Skip entry k lets a seek start at posting S * (k + 1) without decoding those before it: the
+// DocKey of the posting just before it (varint channel, varint time - base, varint seq) and
+// the byte offset of its start within the postings. Per posting:
 //   varint channel delta (0: same channel as the previous posting)
 //   varint time: delta from the previous posting's time when the channel is the same, else
 //          time - base
@@ -30,7 +32,9 @@
 namespace meridian::search {
 
 inline constexpr size_t kBlockPostings = 128;
-inline constexpr size_t kSkipEvery = 32;
+// The skip spacing of new blocks: a follower cursor's seek within a block decodes under 16
+// postings, and the entries cost about 3% of a full block.
+inline constexpr size_t kSkipEvery = 16;
 
 struct Posting {
   DocKey doc;
@@ -73,8 +77,11 @@ class PositionReader {
 // word; they are consumed up to the first such s.
 bool FindPhrase(std::span<PositionReader> readers, std::span<const uint32_t> offsets);
 
-// Encodes postings[begin, end) (DocKey order, positions taken from `list`) as one block value.
-void EncodeBlock(const PostingList& list, size_t begin, size_t end, std::string* out);
+// Encodes postings[begin, end) (DocKey order, positions taken from `list`) as one block value,
+// with a skip entry every `skip_every` postings (a power of two from 8 to 64; 32 writes the
+// layout of the first format-3 blocks).
+void EncodeBlock(const PostingList& list, size_t begin, size_t end, std::string* out,
+                 size_t skip_every = kSkipEvery);
 
 // What a segment holds of one term: enough to count the term's postings there, and to see
 // that none of them can make a page, without reading its blocks. Stored at BlockPrefix(segment,
@@ -117,7 +124,7 @@ class BlockDecoder {
   uint32_t tf() const { return tf_; }
   // The current posting's encoded positions (see PositionReader), inside the block.
   std::string_view positions() const { return positions_; }
-  // Moves to the first posting >= target, skipping whole runs of kSkipEvery postings below it;
+  // Moves to the first posting >= target, skipping whole runs of the block's skip spacing below it;
   // false when the block holds none (or is malformed, see ok()). Never moves back: stays put
   // when the current posting is already >= target.
   bool NextAtLeast(const DocKey& target);
@@ -129,16 +136,23 @@ class BlockDecoder {
   uint32_t min_length() const { return min_length_; }
 
  private:
+  static constexpr size_t kMaxSkips = kBlockPostings / 8;  // spacings of 8 to 64
   void SkipTowards(const DocKey& target);
+  // Decodes skip entries up to entry k; false on a malformed one (ok_ is then false).
+  bool DecodeSkips(size_t k);
   struct Skip {
     DocKey before;  // the posting before the one at `offset`
     uint64_t offset = 0;
   };
   const char* p_ = nullptr;
   const char* end_ = nullptr;
-  const char* body_ = nullptr;  // the first posting
-  Skip skips_[kBlockPostings / kSkipEvery];
+  const char* body_ = nullptr;       // the first posting
+  const char* skip_next_ = nullptr;  // the first skip entry not decoded yet
+  const char* skip_end_ = nullptr;   // the end of the skip entries (the block's, if unknown)
+  Skip skips_[kMaxSkips];
   size_t skip_count_ = 0;
+  size_t skips_decoded_ = 0;
+  uint64_t skip_every_ = 32;
   uint64_t remaining_ = 0;
   uint64_t count_ = 0;
   uint64_t base_ = 0;

@@ -1,6 +1,8 @@
 #include "server/search/postings.h"
 
 #include <algorithm>
+#include <cstring>
+#include <memory>
 #include <random>
 #include <string>
 #include <utility>
@@ -101,34 +103,68 @@ TEST(PostingsTest, WideKeysRoundTrip) {
 
 TEST(PostingsTest, SkippingLandsWhereWalkingDoes) {
   std::mt19937 rng(2);
-  for (size_t n : {size_t{1}, size_t{31}, size_t{32}, size_t{33}, size_t{100}, kBlockPostings}) {
-    PostingList list = MakeList(rng, n);
-    std::string block;
-    EncodeBlock(list, 0, n, &block);
-    for (int trial = 0; trial < 200; ++trial) {
-      // A seek from some posting to a later target, as a cursor does.
-      const size_t from = rng() % n;
-      const DocKey& lo = list.postings[from].doc;
-      const DocKey& hi = list.postings[from + rng() % (n - from)].doc;
-      DocKey target = rng() % 2 ? hi : Successor(lo);
-      if (target < lo) target = lo;
-      BlockDecoder dec;
-      ASSERT_TRUE(dec.Reset(block));
-      // Half the trials seek before the first posting is decoded.
-      const bool fresh = from == 0 && rng() % 2 == 0;
-      for (size_t i = 0; i <= from && !fresh; ++i) ASSERT_TRUE(dec.Next());
-      const bool found = dec.NextAtLeast(target);
-      auto want = std::lower_bound(list.postings.begin() + static_cast<ptrdiff_t>(from),
-                                   list.postings.end(), target,
-                                   [](const Posting& a, const DocKey& k) { return a.doc < k; });
-      ASSERT_EQ(found, want != list.postings.end()) << "n " << n << " trial " << trial;
-      if (found) {
-        EXPECT_EQ(dec.doc(), want->doc);
-        EXPECT_EQ(dec.tf(), want->tf);
-        EXPECT_EQ(dec.positions(),
-                  std::string_view(list.positions).substr(want->pos_begin, want->pos_bytes));
+  // Every skip spacing a block may have; 32 is the layout of the first format-3 blocks, whose
+  // entries are read with the header.
+  for (size_t every : {size_t{8}, kSkipEvery, size_t{32}, size_t{64}}) {
+    for (size_t n : {size_t{1}, size_t{15}, size_t{16}, size_t{17}, size_t{31}, size_t{32},
+                     size_t{33}, size_t{100}, kBlockPostings}) {
+      PostingList list = MakeList(rng, n);
+      std::string block;
+      EncodeBlock(list, 0, n, &block, every);
+      for (int trial = 0; trial < 200; ++trial) {
+        // A seek from some posting to a later target, as a cursor does.
+        const size_t from = rng() % n;
+        const DocKey& lo = list.postings[from].doc;
+        const DocKey& hi = list.postings[from + rng() % (n - from)].doc;
+        DocKey target = rng() % 2 ? hi : Successor(lo);
+        if (target < lo) target = lo;
+        BlockDecoder dec;
+        ASSERT_TRUE(dec.Reset(block));
+        // Half the trials seek before the first posting is decoded.
+        const bool fresh = from == 0 && rng() % 2 == 0;
+        for (size_t i = 0; i <= from && !fresh; ++i) ASSERT_TRUE(dec.Next());
+        const bool found = dec.NextAtLeast(target);
+        auto want = std::lower_bound(list.postings.begin() + static_cast<ptrdiff_t>(from),
+                                     list.postings.end(), target,
+                                     [](const Posting& a, const DocKey& k) { return a.doc < k; });
+        ASSERT_EQ(found, want != list.postings.end())
+            << "every " << every << " n " << n << " trial " << trial;
+        if (found) {
+          EXPECT_EQ(dec.doc(), want->doc);
+          EXPECT_EQ(dec.tf(), want->tf);
+          EXPECT_EQ(dec.positions(),
+                    std::string_view(list.positions).substr(want->pos_begin, want->pos_bytes));
+          // And on to the end from there, as a walk would go.
+          size_t rest = 0;
+          while (dec.Next()) ++rest;
+          EXPECT_TRUE(dec.ok());
+          EXPECT_EQ(rest, static_cast<size_t>(list.postings.end() - want) - 1);
+        }
       }
     }
+  }
+}
+
+TEST(PostingsTest, CorruptBlocksNeverReadPastTheirEnd) {
+  // Damaged headers and skip entries: a decoder reports the block malformed or decodes at most
+  // its count, and never reads outside the block (the copy has no slack after it).
+  std::mt19937 rng(6);
+  PostingList list = MakeList(rng, kBlockPostings);
+  std::string good;
+  EncodeBlock(list, 0, kBlockPostings, &good);
+  for (int trial = 0; trial < 3000; ++trial) {
+    std::string bad = good;
+    const size_t at = rng() % std::min<size_t>(bad.size(), 96);  // the header and skip entries
+    bad[at] = static_cast<char>(rng());
+    auto copy = std::make_unique<char[]>(bad.size());
+    std::memcpy(copy.get(), bad.data(), bad.size());
+    BlockDecoder dec;
+    if (!dec.Reset(std::string_view(copy.get(), bad.size()))) continue;
+    size_t decoded = 0;
+    const DocKey& target = list.postings[rng() % kBlockPostings].doc;
+    if (dec.NextAtLeast(target)) ++decoded;
+    while (dec.Next()) ++decoded;
+    EXPECT_LE(decoded, dec.count()) << "trial " << trial;
   }
 }
 

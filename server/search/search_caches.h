@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -53,8 +54,13 @@ struct SegmentTerm {
     kAbsent,   // the segment has no posting of the term
     kMissing,  // it has, in blocks written before summaries
   };
+  // A term's only block in a segment is kept when it is this small (about 80 postings), so
+  // that a search reads a rare term there without a seek: most words of most queries are rare.
+  static constexpr size_t kMaxBlockBytes = 1024;
   State state = State::kAbsent;
   TermSummary summary;
+  std::shared_ptr<const std::string> block;  // the only block, when it is small
+  DocKey last;                               // and its last posting (from its key)
 };
 
 // A term's stored document frequency as read by a search whose view had `epoch`
@@ -64,7 +70,8 @@ struct StoredFrequency {
   uint64_t df = 0;
 };
 
-// Entries are about 100 bytes: the bounds keep each cache within a few MiB.
+// Entries are about 100 bytes (summaries: up to 1 KiB more with a block), so the bounds keep
+// the caches within a few MiB, and the summaries' within 32 MiB at worst.
 struct SearchCaches {
   BoundedCache<SegmentTerm> summaries{1 << 15};        // by BlockPrefix(segment, term)
   BoundedCache<StoredFrequency> frequencies{1 << 15};  // by term

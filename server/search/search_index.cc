@@ -20,7 +20,10 @@ namespace {
 constexpr uint8_t kFlagReaction = 1, kFlagPinned = 2, kFlagThread = 4, kFlagDirect = 8;
 // Bounds the writer's memory for "lexicon entry already written" (a re-Put is harmless).
 constexpr size_t kMaxLexiconCache = 4 << 20;
-constexpr char kFormat[] = "3";
+constexpr char kFormat[] = "4";
+// Format 3 differs only in its blocks' skip entries, which every block describes itself
+// (postings.h): opening such an index just records format 4.
+constexpr char kFormatSkipsEvery32[] = "3";
 // Format 2 kept the posting blocks in Cf::kSearch, without summaries, and stored document
 // frequencies; opening such an index upgrades it.
 constexpr char kFormatBlocksInSearchCf[] = "2";
@@ -202,14 +205,42 @@ absl::Status PutWithSummary(std::string_view prefix,
   return absl::OkStatus();
 }
 
+// Whether any key of `cf` lies in [begin, end).
+absl::StatusOr<bool> HoldsKeys(const storage::KvStore& store, storage::Cf cf, std::string begin,
+                               std::string end) {
+  storage::IteratorOptions opts;
+  opts.lower_bound = std::move(begin);
+  opts.upper_bound = std::move(end);
+  auto it = store.NewIterator(cf, opts);
+  it->SeekToFirst();
+  RETURN_IF_ERROR(it->status());
+  return it->Valid();
+}
+
+// Deletes every block in [begin, end) of kBlocksCf, which no segment record names, by dropping
+// the table files that hold them (ReclaimRange): a segment's blocks never share a file with
+// another segment's. Range deletions are written only for blocks that outlive that, since
+// RocksDB never compacts kBlocksCf and every later seek there would pay for them.
+absl::Status DropBlocks(storage::KvStore& store, const std::string& begin, const std::string& end) {
+  RETURN_IF_ERROR(store.ReclaimRange(kBlocksCf, begin, end));
+  ASSIGN_OR_RETURN(bool left, HoldsKeys(store, kBlocksCf, begin, end));
+  if (!left) return absl::OkStatus();
+  storage::WriteBatch batch;
+  batch.DeleteRange(kBlocksCf, begin, end);
+  return store.Write(batch, storage::Durability::kSync);
+}
+
 // Upgrades a format-2 index: copies its blocks (already in key order) into table files of
-// kBlocksCf with a summary before each term's blocks, then deletes them and the stored document
-// frequencies from Cf::kSearch and records the new format in one batch. A crash in between
-// leaves format 2, and the copy is made again.
+// kBlocksCf, a segment's to files of their own, with a summary before each term's blocks; then
+// deletes them and the stored document frequencies from Cf::kSearch and records the new format
+// in one batch. A crash in between leaves format 2, and the copy is made again.
 absl::Status UpgradeFromFormat2(storage::KvStore& store) {
-  ASSIGN_OR_RETURN(std::unique_ptr<storage::TableWriter> out, store.NewTableWriter(kBlocksCf));
   storage::IteratorOptions opts = TagBounds(kBlockTag);
   opts.fill_cache = false;
+  opts.readahead_bytes = 1 << 20;
+  // An earlier, interrupted upgrade may have left a copy: cleared first.
+  RETURN_IF_ERROR(DropBlocks(store, opts.lower_bound, opts.upper_bound));
+  ASSIGN_OR_RETURN(std::unique_ptr<storage::TableWriter> out, store.NewTableWriter(kBlocksCf));
   auto it = store.NewIterator(storage::Cf::kSearch, opts);
   uint64_t blocks = 0;
   std::string prefix;  // segment and term of `run`
@@ -222,22 +253,19 @@ absl::Status UpgradeFromFormat2(storage::KvStore& store) {
     if (key_prefix != prefix && !run.empty()) {
       RETURN_IF_ERROR(PutWithSummary(prefix, run, *out));
       run.clear();
+      // Tag and segment id: the next segment starts a file of its own.
+      if (key_prefix.substr(0, 9) != std::string_view(prefix).substr(0, 9)) {
+        RETURN_IF_ERROR(out->Ingest());
+      }
     }
     prefix.assign(key_prefix);
     run.emplace_back(std::string(key), std::string(it->value()));
   }
   RETURN_IF_ERROR(it->status());
   if (!run.empty()) RETURN_IF_ERROR(PutWithSummary(prefix, run, *out));
+  RETURN_IF_ERROR(out->Ingest());
   storage::WriteBatch batch;
-  if (blocks > 0) {
-    // An earlier, interrupted upgrade may have left a copy: clear it first.
-    batch.DeleteRange(kBlocksCf, opts.lower_bound, opts.upper_bound);
-    RETURN_IF_ERROR(store.Write(batch, storage::Durability::kSync));
-    RETURN_IF_ERROR(store.ReclaimRange(kBlocksCf, opts.lower_bound, opts.upper_bound));
-    RETURN_IF_ERROR(out->Ingest());
-    batch.Clear();
-    batch.DeleteRange(storage::Cf::kSearch, opts.lower_bound, opts.upper_bound);
-  }
+  if (blocks > 0) batch.DeleteRange(storage::Cf::kSearch, opts.lower_bound, opts.upper_bound);
   const storage::IteratorOptions df = TagBounds(kDfTag);
   batch.DeleteRange(storage::Cf::kSearch, df.lower_bound, df.upper_bound);
   batch.Put(storage::Cf::kSearch, FormatKey(), kFormat);
@@ -247,17 +275,6 @@ absl::Status UpgradeFromFormat2(storage::KvStore& store) {
   return absl::OkStatus();
 }
 
-// Whether any key of `cf` lies in [begin, end).
-absl::StatusOr<bool> HoldsKeys(const storage::KvStore& store, storage::Cf cf, std::string begin,
-                               std::string end) {
-  storage::IteratorOptions opts;
-  opts.lower_bound = std::move(begin);
-  opts.upper_bound = std::move(end);
-  auto it = store.NewIterator(cf, opts);
-  it->SeekToFirst();
-  RETURN_IF_ERROR(it->status());
-  return it->Valid();
-}
 
 }  // namespace
 
@@ -321,6 +338,10 @@ absl::StatusOr<std::unique_ptr<SearchIndex>> SearchIndex::Open(storage::KvStore&
     RETURN_IF_ERROR(store.Write(batch, storage::Durability::kSync));
   } else if (*format == kFormatBlocksInSearchCf) {
     RETURN_IF_ERROR(UpgradeFromFormat2(store));
+  } else if (*format == kFormatSkipsEvery32) {
+    storage::WriteBatch batch;
+    batch.Put(storage::Cf::kSearch, FormatKey(), kFormat);
+    RETURN_IF_ERROR(store.Write(batch, storage::Durability::kSync));
   } else if (*format != kFormat) {
     return absl::FailedPreconditionError(
         absl::StrCat("the search index in this data directory has format '", *format,
@@ -410,8 +431,7 @@ absl::Status SearchIndex::Load(bool clean_up) {
         ASSIGN_OR_RETURN(bool blocks, HoldsKeys(store_, kBlocksCf, SegmentBlocksBegin(from),
                                                 SegmentBlocksBegin(to)));
         if (blocks) {
-          cleanup.DeleteRange(kBlocksCf, SegmentBlocksBegin(from), SegmentBlocksBegin(to));
-          reclaim_.emplace_back(from, to);
+          RETURN_IF_ERROR(DropBlocks(store_, SegmentBlocksBegin(from), SegmentBlocksBegin(to)));
         }
         ASSIGN_OR_RETURN(bool marks, HoldsKeys(store_, storage::Cf::kSearch, SegmentDeadBegin(from),
                                                SegmentDeadBegin(to)));
@@ -525,7 +545,7 @@ void SearchIndex::Commit() {
 
 void SearchIndex::Abandon() {
   reload_ = true;
-  reclaim_.clear();  // those range deletions were not written
+  reclaim_.clear();  // the batch may not have dropped those segments' records
 }
 
 void SearchIndex::Reclaim() {
@@ -748,7 +768,7 @@ absl::Status SearchIndex::WriteBlocks(
 void SearchIndex::Maintain(storage::WriteBatch* batch) {
   InstallFlush(batch);
   InstallMerge(batch);
-  DeleteRetired(batch);
+  DeleteRetired();
   StartMerge();
   MaybeFreeze();
 }
@@ -852,6 +872,7 @@ absl::Status SearchIndex::RunMerge(MergeJob& job) {
     opts.lower_bound = SegmentBlocksBegin(seg.file->id);
     opts.upper_bound = SegmentBlocksBegin(seg.file->id + 1);
     opts.fill_cache = false;
+    opts.readahead_bytes = 1 << 20;  // each input is read once, front to back
     Input in{&seg, store_.NewIterator(kBlocksCf, opts)};
     in.it->SeekToFirst();
     inputs.push_back(std::move(in));
@@ -929,7 +950,6 @@ void SearchIndex::InstallMerge(storage::WriteBatch* batch) {
     found = first[static_cast<ptrdiff_t>(i)].file->id == job->inputs[i].file->id;
   }
   if (!found) {
-    batch->DeleteRange(kBlocksCf, SegmentBlocksBegin(out.id), SegmentBlocksBegin(out.id + 1));
     reclaim_.emplace_back(out.id, out.id + 1);
     return;
   }
@@ -955,15 +975,14 @@ void SearchIndex::InstallMerge(storage::WriteBatch* batch) {
   segments_.insert(segments_.begin() + at, Segment{job->output, std::move(dead)});
 }
 
-// Deletes the blocks of merged-away segments that no search reads any more.
-void SearchIndex::DeleteRetired(storage::WriteBatch* batch) {
+// Deletes (at the next Commit) the blocks of merged-away segments that no search reads any more.
+void SearchIndex::DeleteRetired() {
   for (size_t i = 0; i < retired_.size();) {
     if (retired_[i].use_count() > 1) {
       ++i;
       continue;
     }
     const uint64_t id = retired_[i]->id;
-    batch->DeleteRange(kBlocksCf, SegmentBlocksBegin(id), SegmentBlocksBegin(id + 1));
     reclaim_.emplace_back(id, id + 1);
     retired_.erase(retired_.begin() + static_cast<ptrdiff_t>(i));
   }

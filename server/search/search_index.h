@@ -13,7 +13,8 @@
 // or marks it dead in the flushed segment that holds it ('x'); merges drop dead postings.
 //
 // Layout (integers big-endian, see index_keys.h and postings.h). In Cf::kSearchBlocks, only
-// ever written as whole table files, and dropped a segment at a time (KvStore::ReclaimRange):
+// ever written as whole table files (a segment's never share one with another's), and dropped a
+// segment at a time with its files (KvStore::ReclaimRange), never by a range deletion:
 //   'b' segment term 0x00             -> TermSummary, for a term of more than one block
 //   'b' segment term 0x00 last-DocKey -> a block of up to 128 postings (postings.h)
 // Everything else in Cf::kSearch:
@@ -24,8 +25,10 @@
 //   'S' "docs" / 'S' "length"    -> number of documents / sum of their lengths (u64, ditto)
 //   'w' surface                  -> the term it is indexed as (lexicon for prefix search)
 //   'S' "analyzer"               -> the stemming language the index was built with ("" none)
-//   'S' "format"                 -> "3" (this layout; "2" had the blocks, without summaries,
-//                                   in Cf::kSearch and 'f' document frequencies: upgraded at open)
+//   'S' "format"                 -> "4" (this layout; "3" wrote blocks with skip entries every
+//                                   32 postings, read as they are; "2" had the blocks, without
+//                                   summaries, in Cf::kSearch and 'f' document frequencies:
+//                                   upgraded at open)
 // Within a segment, a term's postings are ordered by channel, then time: a channel restriction
 // or a date range is a seek, and within a channel the documents are in time order. Filters
 // (from:, with:, has:, is:) are postings of reserved terms that start with 0x01.
@@ -238,9 +241,11 @@ class SearchIndex {
                            const std::vector<std::pair<std::string, PostingList>>& terms);
   absl::Status RunFlush(FlushJob& job);
   void InstallFlush(storage::WriteBatch* batch);
-  // Frees the disk space of the blocks whose range deletions were just written.
+  // Deletes the blocks of the segments that the batch just written left without a record, by
+  // dropping their table files: no range deletion is written to kBlocksCf (see DropBlocks). A
+  // crash before this leaves blocks that no record names; the next Open deletes them.
   void Reclaim();
-  void DeleteRetired(storage::WriteBatch* batch);
+  void DeleteRetired();
 
   // Merges run on their own thread, one at a time: the writer starts one (StartMerge), the
   // thread writes the output's blocks (RunMerge), and the writer installs it (InstallMerge).
@@ -278,7 +283,7 @@ class SearchIndex {
   uint64_t next_segment_ = 1;
   std::vector<std::shared_ptr<const SegmentFile>> retired_;  // merged away; blocks still stored
   bool reload_ = false;                                      // Abandon() was called
-  // Segment ids [first, second) whose blocks the pending batch deletes (see Reclaim).
+  // Segment ids [first, second) whose blocks go once the pending batch is written (Reclaim).
   std::vector<std::pair<uint64_t, uint64_t>> reclaim_;
   bool merging_ = false;  // a merge was started and is not installed yet
   // Serials of the messages indexed since the last Commit (their document records may not be
