@@ -275,7 +275,6 @@ absl::Status UpgradeFromFormat2(storage::KvStore& store) {
   return absl::OkStatus();
 }
 
-
 }  // namespace
 
 class SearchIndex::TokenizerPool {
