@@ -59,48 +59,28 @@ struct Args {
 enum class Kind { kRare, kMid, kCommon, kCommonNewest, kAnd, kPhrase, kPrefix, kChannel };
 constexpr Kind kKinds[] = {Kind::kRare, Kind::kMid,    Kind::kCommon, Kind::kCommonNewest,
                            Kind::kAnd,  Kind::kPhrase, Kind::kPrefix, Kind::kChannel};
-const char* KindFlag(Kind k) {
-  switch (k) {
-    case Kind::kRare:
-      return "rare";
-    case Kind::kMid:
-      return "mid";
-    case Kind::kCommon:
-      return "common";
-    case Kind::kCommonNewest:
-      return "newest";
-    case Kind::kAnd:
-      return "and";
-    case Kind::kPhrase:
-      return "phrase";
-    case Kind::kPrefix:
-      return "prefix";
-    case Kind::kChannel:
-      return "channel";
-  }
-  return "?";
+// Each query class: its --only name and its row title.
+struct KindInfo {
+  Kind kind;
+  const char* flag;
+  const char* name;
+};
+constexpr KindInfo kKindInfo[] = {
+    {Kind::kRare, "rare", "rare term, top-50 by relevance"},
+    {Kind::kMid, "mid", "mid-frequency term, top-50 by relevance"},
+    {Kind::kCommon, "common", "common term (~25%), top-50 by relevance"},
+    {Kind::kCommonNewest, "newest", "common term (~25%), newest 50"},
+    {Kind::kAnd, "and", "AND of two terms (mid + common), top-50"},
+    {Kind::kPhrase, "phrase", "two-word phrase, top-50"},
+    {Kind::kPrefix, "prefix", "prefix (3 letters), top-50"},
+    {Kind::kChannel, "channel", "mid term + one channel, top-50"},
+};
+const KindInfo& Info(Kind k) {
+  return *std::find_if(std::begin(kKindInfo), std::end(kKindInfo),
+                       [&](const KindInfo& i) { return i.kind == k; });
 }
-const char* KindName(Kind k) {
-  switch (k) {
-    case Kind::kRare:
-      return "rare term, top-50 by relevance";
-    case Kind::kMid:
-      return "mid-frequency term, top-50 by relevance";
-    case Kind::kCommon:
-      return "common term (~25%), top-50 by relevance";
-    case Kind::kCommonNewest:
-      return "common term (~25%), newest 50";
-    case Kind::kAnd:
-      return "AND of two terms (mid + common), top-50";
-    case Kind::kPhrase:
-      return "two-word phrase, top-50";
-    case Kind::kPrefix:
-      return "prefix (3 letters), top-50";
-    case Kind::kChannel:
-      return "mid term + one channel, top-50";
-  }
-  return "?";
-}
+const char* KindFlag(Kind k) { return Info(k).flag; }
+const char* KindName(Kind k) { return Info(k).name; }
 
 struct Query {
   Kind kind;
