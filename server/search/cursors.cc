@@ -217,6 +217,7 @@ bool TermCursor::SeekGeq(const DocKey& target) {
   if (exhausted_) return false;
   if (positioned_ && doc_ >= target) return true;
   const std::vector<uint64_t>& channels = ctx_->channels;
+  const bool contiguous = ctx_->ChannelsContiguous();
   DocKey t = target;
   if (!started_ && !channels.empty() && t.channel < channels.front()) {
     t = DocKey{channels.front(), ctx_->time_lo, 0};
@@ -227,29 +228,45 @@ bool TermCursor::SeekGeq(const DocKey& target) {
     if (!RawSeek(t)) break;
     const DocKey& d = cur_.doc;
     if (!checked_valid_ || d.channel != checked_channel_) {
-      // Channels only grow while the cursor moves forward: resume after the last one checked,
-      // where the next channel of a dense scope is usually the very next entry.
-      auto next = channels.begin() + static_cast<ptrdiff_t>(channel_index_);
-      if (next != channels.end() && *next < d.channel) {
-        ++next;
-        if (next != channels.end() && *next < d.channel) {
-          next = std::lower_bound(next, channels.end(), d.channel);
+      if (contiguous) {
+        // Every channel from the first to the last.
+        if (d.channel > channels.back()) break;
+        if (d.channel < channels.front()) {
+          t = DocKey{channels.front(), ctx_->time_lo, 0};
+          continue;
         }
+        checked_channel_ = d.channel;
+        checked_valid_ = true;
+      } else {
+        // Channels only grow while the cursor moves forward: resume after the last one
+        // checked, where the next channel of a dense scope is usually the very next entry.
+        auto next = channels.begin() + static_cast<ptrdiff_t>(channel_index_);
+        if (next != channels.end() && *next < d.channel) {
+          ++next;
+          if (next != channels.end() && *next < d.channel) {
+            next = std::lower_bound(next, channels.end(), d.channel);
+          }
+        }
+        channel_index_ = static_cast<size_t>(next - channels.begin());
+        if (next == channels.end()) break;
+        if (*next != d.channel) {
+          t = DocKey{*next, ctx_->time_lo, 0};
+          continue;
+        }
+        checked_channel_ = d.channel;
+        checked_valid_ = true;
       }
-      channel_index_ = static_cast<size_t>(next - channels.begin());
-      if (next == channels.end()) break;
-      if (*next != d.channel) {
-        t = DocKey{*next, ctx_->time_lo, 0};
-        continue;
-      }
-      checked_channel_ = d.channel;
-      checked_valid_ = true;
     }
     if (d.time < ctx_->time_lo) {
       t = DocKey{d.channel, ctx_->time_lo, 0};
       continue;
     }
     if (d.time >= ctx_->time_hi) {
+      if (contiguous) {
+        if (d.channel >= channels.back()) break;
+        t = DocKey{d.channel + 1, ctx_->time_lo, 0};
+        continue;
+      }
       auto next = std::upper_bound(channels.begin(), channels.end(), d.channel);
       if (next == channels.end()) break;
       t = DocKey{*next, ctx_->time_lo, 0};
@@ -289,9 +306,8 @@ bool TermCursor::CollectSegment(TopHits* hits, uint64_t* count) {
 }
 
 bool TermCursor::BlocksApply() const {
-  const std::vector<uint64_t>& ch = ctx_->channels;
-  return ctx_->segment != nullptr && !ch.empty() && ch.back() - ch.front() + 1 == ch.size() &&
-         ctx_->time_lo == 0 && ctx_->time_hi == std::numeric_limits<uint64_t>::max();
+  return ctx_->segment != nullptr && ctx_->ChannelsContiguous() && ctx_->time_lo == 0 &&
+         ctx_->time_hi == std::numeric_limits<uint64_t>::max();
 }
 
 void TermCursor::CollectBlocks(const std::vector<DocKey>& dead, TopHits* hits, uint64_t* count) {
@@ -390,7 +406,7 @@ bool TermCursor::CoversChannels(uint64_t lo, uint64_t hi) const {
 bool TermCursor::InScope(const DocKey& d) const {
   const std::vector<uint64_t>& ch = ctx_->channels;
   if (d.time < ctx_->time_lo || d.time >= ctx_->time_hi || ch.empty()) return false;
-  if (ch.back() - ch.front() + 1 == ch.size()) {
+  if (ctx_->ChannelsContiguous()) {
     return d.channel >= ch.front() && d.channel <= ch.back();
   }
   return std::binary_search(ch.begin(), ch.end(), d.channel);

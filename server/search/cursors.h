@@ -39,6 +39,11 @@ struct EvalContext {
   const MemSegment* memory = nullptr;
   BoundedCache<SegmentTerm>* summaries = nullptr;  // null: every summary is read from the store
   absl::Status status;                             // the first storage error met by any cursor
+
+  // The channels are every one from the first to the last (then no search is needed).
+  bool ChannelsContiguous() const {
+    return !channels.empty() && channels.back() - channels.front() + 1 == channels.size();
+  }
 };
 
 // Not safe for concurrent use. Targets passed to SeekGeq never decrease.

@@ -668,6 +668,59 @@ TEST_P(SearchIndexTest, AgreesWithAModelThroughEditsDeletesAndRestarts) {
   check(300);
 }
 
+TEST_P(SearchIndexTest, ScopesAndDateRangesMatchAModel) {
+  // Channels 20..27, messages over ten days. A scope of consecutive channels is checked by its
+  // ends, any other by search: both must skip exactly what they exclude, with date ranges too.
+  const std::vector<std::string> words = {"ant", "bee", "cat"};
+  std::mt19937 rng(20261125);
+  std::vector<IndexedMessage> posted;
+  for (int i = 0; i < 150; ++i) {  // no search finds more than a page of 100
+    const uint64_t channel = 20 + rng() % 8;
+    const int day = 1 + static_cast<int>(rng() % 10);
+    std::string text;
+    for (int k = 0, n = 1 + static_cast<int>(rng() % 3); k < n; ++k) {
+      text += (k > 0 ? " " : "") + words[rng() % words.size()];
+    }
+    posted.push_back(
+        Post(channel, kAlice, Micros(2024, 5, day, static_cast<int>(rng() % 24)), text));
+  }
+  const std::vector<std::vector<uint64_t>> scopes = {
+      {20, 21, 22, 23, 24, 25, 26, 27}, {22, 23, 24}, {21, 23, 24, 27}, {25}, {19, 20, 21, 28}};
+  const std::vector<std::pair<std::string, std::pair<int, int>>> ranges = {
+      {"", {1, 11}},
+      {" after:2024-05-03", {4, 11}},
+      {" before:2024-05-06", {1, 6}},
+      {" after:2024-05-02 before:2024-05-09", {3, 9}},
+      {" on:2024-05-07", {7, 8}}};
+  for (const std::string query : {"ant", "ant bee", "\"bee cat\""}) {
+    for (const auto& scope : scopes) {
+      for (const auto& [range, days] : ranges) {
+        std::vector<Id> expected;
+        for (const IndexedMessage& m : posted) {
+          const std::string text = " " + m.text + " ";
+          const bool match = query == "ant"       ? text.find(" ant ") != std::string::npos
+                             : query == "ant bee" ? text.find(" ant ") != std::string::npos &&
+                                                        text.find(" bee ") != std::string::npos
+                                                  : text.find(" bee cat ") != std::string::npos;
+          const bool in_scope = std::find(scope.begin(), scope.end(), m.channel) != scope.end();
+          const bool in_range = m.time_us >= Micros(2024, 5, days.first, 0) &&
+                                m.time_us < Micros(2024, 5, days.second, 0);
+          if (match && in_scope && in_range) expected.emplace_back(m.channel, m.seq);
+        }
+        auto r = Run(query + range, SearchSort::kNewest, scope, absl::UTCTimeZone(), "", 100);
+        ASSERT_TRUE(r.ok()) << r.status();
+        std::vector<Id> got;
+        for (const SearchHit& h : r->hits) got.emplace_back(h.channel, h.seq);
+        std::sort(got.begin(), got.end());
+        std::sort(expected.begin(), expected.end());
+        EXPECT_EQ(got, expected) << query << range << " in " << scope.front() << ".."
+                                 << scope.back();
+        EXPECT_EQ(r->total_count, expected.size()) << query << range;
+      }
+    }
+  }
+}
+
 TEST_P(SearchIndexTest, OneWordSearchesCountWhatTheySkipExactly) {
   // The older messages are longer, so that by score as by time a small page fills from the
   // newest segments and the older ones are counted from their summaries. "common" is in all
