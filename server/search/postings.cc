@@ -105,6 +105,16 @@ inline bool VarintFast(const char** p, uint64_t* v) {
   return VarintGather(p, v) || VarintUnchecked(p, v);
 }
 
+// Steps over a varint as VarintFast reads it, without assembling its value.
+inline bool SkipVarintFast(const char** p) {
+  if (static_cast<uint8_t>(**p) < 0x80) {
+    ++*p;
+    return true;
+  }
+  uint64_t ignored;
+  return VarintFast(p, &ignored);
+}
+
 }  // namespace
 
 void EncodeTermSummary(const TermSummary& s, std::string* out) {
@@ -271,7 +281,7 @@ bool BlockDecoder::Reset(std::string_view block) {
   skip_next_ = p_;
   if (field < 256) {
     // The first format-3 layout: entries every 32 postings, read now to find the postings.
-    skip_every_ = 32;
+    skip_shift_ = 5;
     skip_end_ = end_;
   } else {
     const uint64_t shift = field / 256;
@@ -279,12 +289,12 @@ bool BlockDecoder::Reset(std::string_view block) {
     ok_ = shift >= 3 && shift <= 6 && Varint(&p_, end_, &bytes) &&
           bytes <= static_cast<uint64_t>(end_ - p_);
     if (!ok_) return false;
-    skip_every_ = uint64_t{1} << shift;
+    skip_shift_ = static_cast<int>(shift);
     skip_next_ = p_;
     skip_end_ = p_ + bytes;
   }
   // Every entry names a posting inside the block.
-  ok_ = skip_count_ <= kMaxSkips && (skip_count_ == 0 || skip_count_ * skip_every_ < count_);
+  ok_ = skip_count_ <= kMaxSkips && (skip_count_ == 0 || (skip_count_ << skip_shift_) < count_);
   if (ok_ && field < 256 && skip_count_ > 0) ok_ = DecodeSkips(skip_count_ - 1);
   if (!ok_) return false;
   body_ = field < 256 ? skip_next_ : skip_end_;
@@ -309,7 +319,7 @@ void BlockDecoder::SkipTowards(const DocKey& target) {
   // the entries from decoded / S on lead forward. Entries are read in order, as far as needed.
   const uint64_t decoded = count_ - remaining_;
   size_t best = skip_count_;
-  for (size_t k = static_cast<size_t>(decoded / skip_every_); k < skip_count_; ++k) {
+  for (size_t k = static_cast<size_t>(decoded >> skip_shift_); k < skip_count_; ++k) {
     if (k >= skips_decoded_ && !DecodeSkips(k)) return;
     if (!(skips_[k].before < target)) break;
     best = k;
@@ -322,32 +332,32 @@ void BlockDecoder::SkipTowards(const DocKey& target) {
   p_ = body_ + skips_[best].offset;
   doc_ = skips_[best].before;
   first_ = false;
-  remaining_ = count_ - skip_every_ * (best + 1);
+  remaining_ = count_ - ((best + 1) << skip_shift_);
 }
 
 bool BlockDecoder::NextAtLeast(const DocKey& target) {
   if (!first_ && !(doc_ < target)) return true;
   SkipTowards(target);
+  // The postings passed over are read only as far as their DocKeys: their lengths and term
+  // frequencies are stepped over and their positions jumped (a follower of a phrase or an AND
+  // passes most of the postings it reads).
+  while (ok_ && remaining_ > 0 && end_ - p_ >= kMaxPostingHeader) {
+    --remaining_;
+    if (!ReadKeyFast()) return false;
+    if (!(doc_ < target)) return ReadPayload(/*fast=*/true);
+    uint64_t pos_bytes = 0;
+    ok_ = SkipVarintFast(&p_) && SkipVarintFast(&p_) && VarintFast(&p_, &pos_bytes) &&
+          pos_bytes <= static_cast<uint64_t>(end_ - p_);
+    if (!ok_) return false;
+    p_ += pos_bytes;
+  }
   while (Next()) {
     if (!(doc_ < target)) return true;
   }
   return false;
 }
 
-bool BlockDecoder::Next() {
-  if (!ok_ || remaining_ == 0) return false;
-  --remaining_;
-  uint64_t channel_delta = 0, time = 0, seq = 0, length = 0, tf = 0, pos_bytes = 0;
-  if (end_ - p_ >= kMaxPostingHeader) {
-    ok_ = VarintFast(&p_, &channel_delta) && VarintFast(&p_, &time) && VarintFast(&p_, &seq) &&
-          VarintFast(&p_, &length) && VarintFast(&p_, &tf) && VarintFast(&p_, &pos_bytes);
-  } else {
-    ok_ = Varint(&p_, end_, &channel_delta) && Varint(&p_, end_, &time) &&
-          Varint(&p_, end_, &seq) && Varint(&p_, end_, &length) && Varint(&p_, end_, &tf) &&
-          Varint(&p_, end_, &pos_bytes);
-  }
-  ok_ = ok_ && pos_bytes <= static_cast<uint64_t>(end_ - p_);
-  if (!ok_) return false;
+inline void BlockDecoder::SetKey(uint64_t channel_delta, uint64_t time, uint64_t seq) {
   if (first_ || channel_delta != 0) {
     doc_.channel = first_ ? channel_delta : doc_.channel + channel_delta;
     doc_.time = base_ + time;
@@ -357,11 +367,42 @@ bool BlockDecoder::Next() {
     doc_.seq += static_cast<uint64_t>(UnZigZag(seq));
   }
   first_ = false;
+}
+
+inline bool BlockDecoder::ReadKeyFast() {
+  uint64_t channel_delta = 0, time = 0, seq = 0;
+  ok_ = VarintFast(&p_, &channel_delta) && VarintFast(&p_, &time) && VarintFast(&p_, &seq);
+  if (ok_) SetKey(channel_delta, time, seq);
+  return ok_;
+}
+
+inline bool BlockDecoder::ReadPayload(bool fast) {
+  uint64_t length = 0, tf = 0, pos_bytes = 0;
+  if (fast) {
+    ok_ = VarintFast(&p_, &length) && VarintFast(&p_, &tf) && VarintFast(&p_, &pos_bytes);
+  } else {
+    ok_ = Varint(&p_, end_, &length) && Varint(&p_, end_, &tf) && Varint(&p_, end_, &pos_bytes);
+  }
+  ok_ = ok_ && pos_bytes <= static_cast<uint64_t>(end_ - p_);
+  if (!ok_) return false;
   doc_length_ = static_cast<uint32_t>(length);
   tf_ = static_cast<uint32_t>(tf);
   positions_ = std::string_view(p_, pos_bytes);
   p_ += pos_bytes;
   return true;
+}
+
+bool BlockDecoder::Next() {
+  if (!ok_ || remaining_ == 0) return false;
+  --remaining_;
+  // kMaxPostingHeader readable bytes: every varint of the posting's header may be read
+  // without bounds checks.
+  if (end_ - p_ >= kMaxPostingHeader) return ReadKeyFast() && ReadPayload(/*fast=*/true);
+  uint64_t channel_delta = 0, time = 0, seq = 0;
+  ok_ = Varint(&p_, end_, &channel_delta) && Varint(&p_, end_, &time) && Varint(&p_, end_, &seq);
+  if (!ok_) return false;
+  SetKey(channel_delta, time, seq);
+  return ReadPayload(/*fast=*/false);
 }
 
 }  // namespace meridian::search

@@ -138,6 +138,10 @@ class BlockDecoder {
  private:
   static constexpr size_t kMaxSkips = kBlockPostings / 8;  // spacings of 8 to 64
   void SkipTowards(const DocKey& target);
+  // Parts of Next(). The Fast ones need kMaxPostingHeader readable bytes.
+  void SetKey(uint64_t channel_delta, uint64_t time, uint64_t seq);
+  bool ReadKeyFast();
+  bool ReadPayload(bool fast);
   // Decodes skip entries up to entry k; false on a malformed one (ok_ is then false).
   bool DecodeSkips(size_t k);
   struct Skip {
@@ -152,7 +156,7 @@ class BlockDecoder {
   Skip skips_[kMaxSkips];
   size_t skip_count_ = 0;
   size_t skips_decoded_ = 0;
-  uint64_t skip_every_ = 32;
+  int skip_shift_ = 5;  // skip entries every 1 << skip_shift_ postings
   uint64_t remaining_ = 0;
   uint64_t count_ = 0;
   uint64_t base_ = 0;
