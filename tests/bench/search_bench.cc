@@ -159,6 +159,9 @@ class MeridianEngine final : public Engine {
     const auto& msgs = corpus.messages();
     Clock::duration analyze{}, write{};
     double analyze_cpu = 0, write_cpu = 0;
+    // Sequences count per channel, as meridiand assigns them (the baselines number the
+    // corpus as a whole: their own document ids).
+    std::vector<uint64_t> last_seq(corpus.options().channels + 1, 0);
     for (size_t first = 0; first < msgs.size(); first += kGroup) {
       // Timed per group: two clock reads per message would cost more than a tenth of the work.
       auto t0 = Clock::now();
@@ -166,7 +169,7 @@ class MeridianEngine final : public Engine {
       for (size_t i = first; i < std::min(msgs.size(), first + kGroup); ++i) {
         search::IndexedMessage m;
         m.channel = msgs[i].channel;
-        m.seq = i + 1;
+        m.seq = ++last_seq[m.channel];
         m.author = msgs[i].author;
         m.time_us = msgs[i].time_us;
         m.text = msgs[i].text;
