@@ -19,6 +19,7 @@ struct SearchOptions {
   std::string query;
   bool newest = false;
   int limit = 20;
+  std::string page_token;  // from an earlier search's continuation hint or next_page_token
 };
 
 // The snippet with its highlights marked: ANSI bold on a terminal, [brackets] otherwise (so
@@ -48,6 +49,7 @@ absl::Status Search(CliContext& ctx, const SearchOptions& opt) {
   request.set_query(opt.query);
   request.set_sort(opt.newest ? meridian::v1::SEARCH_SORT_NEWEST
                               : meridian::v1::SEARCH_SORT_RELEVANCE);
+  request.set_page_token(opt.page_token);
   meridian::v1::SearchResponse all;
   while (all.hits_size() < opt.limit) {
     request.set_page_size(std::min(100, opt.limit - all.hits_size()));
@@ -75,6 +77,9 @@ absl::Status Search(CliContext& ctx, const SearchOptions& opt) {
   }
   ctx.err() << all.hits_size() << " of " << all.total_count() << " match"
             << (all.total_count() == 1 ? "" : "es") << "\n";
+  if (!all.next_page_token().empty()) {
+    ctx.err() << "more: the same search with --page-token " << all.next_page_token() << "\n";
+  }
   return absl::OkStatus();
 }
 
@@ -90,6 +95,9 @@ void RegisterSearchCommands(CLI::App& app, CommandRegistry& registry) {
   search->add_option("query", opt->query, "the query; quote it for the shell")->required();
   search->add_flag("--newest", opt->newest, "newest first instead of by relevance");
   search->add_option("--limit,-n", opt->limit, "how many hits (default 20)");
+  search->add_option("--page-token", opt->page_token,
+                     "go on from where an earlier search stopped (its \"more:\" hint, or "
+                     "next_page_token in --json output); the query must be the same");
 }
 
 }  // namespace meridian::cli

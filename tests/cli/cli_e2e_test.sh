@@ -196,6 +196,33 @@ as alice thread "$root" --json
 [[ $(jq '.root.reactions | length' <<<"$out") == 0 ]] || fail "reaction not removed: $out"
 [[ $(jq -r '.replies[0].text' <<<"$out") == "reply one" ]] || fail "thread --json: $out"
 
+# --- Search: highlighted snippets, counts, paging, --json and malformed queries.
+as bob search '"final text"'
+expect_rc 0 "search a phrase"
+expect_out "@alice: \\[final\\] \\[text\\]  \\[$draft\\]\$" "search highlights the phrase"
+grep -qx '1 of 1 match' <<<"$err" || fail "search count: $err"
+as bob search 'draft'
+expect_out '^no matches$' "an edit's old text is not found"
+as alice search 'hello OR final OR stdin' -n 2
+[[ $(grep -c '\[m' <<<"$out") == 2 ]] || fail "search -n 2: $out"
+grep -qx '2 of 3 matches' <<<"$err" || fail "search total: $err"
+token=$(sed -n 's/^more: the same search with --page-token //p' <<<"$err")
+[[ -n $token ]] || fail "search continuation hint: $err"
+first_page=$out
+as alice search 'hello OR final OR stdin' -n 2 --page-token "$token"
+expect_rc 0 "search --page-token"
+[[ $(grep -c '\[m' <<<"$out") == 1 ]] || fail "search second page: $out"
+grep -qF -- "$(grep -o '\[m[0-9-]*\]$' <<<"$out")" <<<"$first_page" && fail "second page repeats: $out"
+grep -q '^more:' <<<"$err" && fail "a hint after the last page: $err"
+as alice search 'hello' --page-token "$token"
+expect_rc 1 "a page token of another query"
+as alice --json search 'stdin'
+[[ $(jq -r '.hits[0].snippet.text' <<<"$out") == "from stdin" ]] || fail "search --json: $out"
+[[ $(jq '.hits[0].snippet.highlights | length' <<<"$out") == 1 ]] || fail "search --json highlights: $out"
+as alice search '"unbalanced'
+expect_rc 1 "a malformed query"
+grep -q 'byte 0: unbalanced quote' <<<"$err" || fail "malformed query message: $err"
+
 # --- Direct messages and unread.
 as alice dm bob "psst"
 expect_rc 0 "dm with text"
