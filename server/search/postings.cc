@@ -105,12 +105,8 @@ inline bool VarintFast(const char** p, uint64_t* v) {
   return VarintGather(p, v) || VarintUnchecked(p, v);
 }
 
-// Steps over a varint as VarintFast reads it, without assembling its value.
+// Steps over a varint as VarintFast reads it (its value, unused, is optimized away).
 inline bool SkipVarintFast(const char** p) {
-  if (static_cast<uint8_t>(**p) < 0x80) {
-    ++*p;
-    return true;
-  }
   uint64_t ignored;
   return VarintFast(p, &ignored);
 }

@@ -135,6 +135,12 @@ class MeridianEngine final : public Engine {
   void Open(const Corpus& corpus) override {
     OpenStore();
     OpenIndex();
+    ReadEveryChannel(corpus);
+  }
+
+  // Searches run as a user who reads every channel of the corpus.
+  void ReadEveryChannel(const Corpus& corpus) {
+    scope_.clear();
     for (uint64_t c = 1; c <= corpus.options().channels; ++c) scope_.push_back(c);
   }
 
@@ -215,7 +221,7 @@ class MeridianEngine final : public Engine {
         "%.1fs, Flush %.1fs, %zu segments\n",
         Seconds(analyze), analyze_cpu, Seconds(write), write_cpu, settle,
         Seconds(Clock::now() - f0), index_->segment_count());
-    for (uint64_t c = 1; c <= corpus.options().channels; ++c) scope_.push_back(c);
+    ReadEveryChannel(corpus);
     // A restart: the memory segment is rebuilt from the log and the document records.
     auto r0 = Clock::now();
     index_.reset();
@@ -405,7 +411,7 @@ class XapianEngine final : public Engine {
     }
     db.commit();
     db.close();
-    db_ = std::make_unique<Xapian::Database>(dir_.string());
+    Open(corpus);
   }
 
   void Open(const Corpus&) override { db_ = std::make_unique<Xapian::Database>(dir_.string()); }
