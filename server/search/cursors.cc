@@ -27,8 +27,10 @@ bool IsBlockOf(std::string_view prefix, std::string_view key) {
 // Seeks `it` to the first key of `prefix` (BlockPrefix of a segment and a term) and says in
 // *entry what the segment holds of the term. *at_first: `it` is still on that first key (the
 // summary, or the only block). A term without a stored summary has one block, whose header
-// says as much, or was written before summaries; only a term's last block is ever short, so a
-// short first one is the only one. *error gets a storage error or a malformed key.
+// says as much, or was written before summaries (in blocks of kOldBlockPostings); only a
+// term's last block is ever short, so a first one shorter than that is the only one, and a
+// longer one is followed by another of the term or by none. *error gets a storage error or a
+// malformed key.
 void SeekSegmentTerm(storage::Iterator& it, std::string_view prefix, SegmentTerm* entry,
                      bool* at_first, absl::Status* error) {
   *at_first = false;
@@ -54,16 +56,26 @@ void SeekSegmentTerm(storage::Iterator& it, std::string_view prefix, SegmentTerm
     return;
   }
   entry->state = SegmentTerm::State::kFound;
-  if (entry->summary.count < kBlockPostings) {
+  std::shared_ptr<const std::string> block;
+  if (it.value().size() <= SegmentTerm::kMaxBlockBytes) {
+    block = std::make_shared<const std::string>(it.value());
+  }
+  const DocKey last = ParseDocKey(it.key());
+  if (entry->summary.count < kOldBlockPostings) {
     *at_first = true;
-    if (it.value().size() <= SegmentTerm::kMaxBlockBytes) {
-      entry->block = std::make_shared<const std::string>(it.value());
-      entry->last = ParseDocKey(it.key());
-    }
+    entry->block = std::move(block);
+    entry->last = last;
     return;
   }
+  // At least as long as a block of the segments written before summaries: the term's only
+  // block unless another one follows.
   it.Next();
-  if (it.Valid() && IsBlockOf(prefix, it.key())) entry->state = SegmentTerm::State::kMissing;
+  if (it.Valid() && IsBlockOf(prefix, it.key())) {
+    entry->state = SegmentTerm::State::kMissing;
+  } else {
+    entry->block = std::move(block);
+    entry->last = last;
+  }
   if (!it.status().ok()) *error = it.status();
 }
 
@@ -636,8 +648,7 @@ bool ListCursor::SeekGeq(const DocKey& target) {
   return true;
 }
 
-absl::StatusOr<uint64_t> FlushedFrequency(const storage::KvStore& store,
-                                          BoundedCache<SegmentTerm>* summaries,
+absl::StatusOr<uint64_t> FlushedFrequency(const storage::KvStore& store, SummaryCache* summaries,
                                           const std::vector<Segment>& segments,
                                           std::string_view term) {
   std::unique_ptr<storage::Iterator> it;  // opened at the first cache miss

@@ -37,8 +37,8 @@ struct EvalContext {
   // The segment being searched: a flushed one, or (when segment is null) the memory segment.
   const Segment* segment = nullptr;
   const MemSegment* memory = nullptr;
-  BoundedCache<SegmentTerm>* summaries = nullptr;  // null: every summary is read from the store
-  absl::Status status;                             // the first storage error met by any cursor
+  SummaryCache* summaries = nullptr;  // null: every summary is read from the store
+  absl::Status status;                // the first storage error met by any cursor
 
   // The channels are every one from the first to the last (then no search is needed).
   bool ChannelsContiguous() const {
@@ -229,8 +229,7 @@ class ListCursor final : public Cursor {
 // documents edited or deleted after their segment was written count until a merge drops them
 // (as in Lucene); blocks written before summaries are counted from their headers. Summaries are
 // taken from and added to `summaries` (may be null).
-absl::StatusOr<uint64_t> FlushedFrequency(const storage::KvStore& store,
-                                          BoundedCache<SegmentTerm>* summaries,
+absl::StatusOr<uint64_t> FlushedFrequency(const storage::KvStore& store, SummaryCache* summaries,
                                           const std::vector<Segment>& segments,
                                           std::string_view term);
 

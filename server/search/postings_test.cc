@@ -13,7 +13,7 @@
 namespace meridian::search {
 namespace {
 
-// 128 postings over a few channels, with a few positions each.
+// kBlockPostings postings over a few channels, with a few positions each.
 PostingList MakeList(std::mt19937& rng, size_t n) {
   PostingList list;
   DocKey d{3, 1'000'000, 10};
@@ -107,7 +107,7 @@ TEST(PostingsTest, SkippingLandsWhereWalkingDoes) {
   // entries are read with the header.
   for (size_t every : {size_t{8}, kSkipEvery, size_t{32}, size_t{64}}) {
     for (size_t n : {size_t{1}, size_t{15}, size_t{16}, size_t{17}, size_t{31}, size_t{32},
-                     size_t{33}, size_t{100}, kBlockPostings}) {
+                     size_t{33}, size_t{100}, kOldBlockPostings, size_t{200}, kBlockPostings}) {
       PostingList list = MakeList(rng, n);
       std::string block;
       EncodeBlock(list, 0, n, &block, every);

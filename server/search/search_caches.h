@@ -4,6 +4,7 @@
 #ifndef MERIDIAN_SERVER_SEARCH_SEARCH_CACHES_H_
 #define MERIDIAN_SERVER_SEARCH_SEARCH_CACHES_H_
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -17,33 +18,76 @@
 
 namespace meridian::search {
 
-// A map from strings to small values that forgets everything when it is full: what is still
-// asked for comes back at the cost of one read each, and lookups keep no order of use. Safe
-// for concurrent use.
-template <typename Value>
+// A map from strings to values, bounded in entries and in bytes, that forgets in two
+// generations: when the newer one is full it becomes the older and the one before is dropped.
+// A lookup that finds an entry only in the older generation brings it back into the newer, so
+// what searches keep asking for survives a rotation, while a burst of one-off keys (a prefix
+// expanding to thousands of terms) can push out at most half of the cache. What is asked for
+// again after being dropped costs one store read. Safe for concurrent use.
+//
+// `Cost(value)` is the bytes a value holds beyond its key (sizeof counted by the cache).
+template <typename Value, size_t (*Cost)(const Value&) = nullptr>
 class BoundedCache {
  public:
-  explicit BoundedCache(size_t max_entries) : max_entries_(max_entries) {}
+  explicit BoundedCache(size_t max_entries, size_t max_bytes = SIZE_MAX)
+      : generation_entries_(std::max<size_t>(max_entries / 2, 1)),
+        generation_bytes_(max_bytes / 2) {}
 
   // False when `key` is not cached.
-  bool Lookup(std::string_view key, Value* out) const {
-    absl::ReaderMutexLock lock(&mu_);
-    auto it = entries_.find(absl::string_view(key.data(), key.size()));
-    if (it == entries_.end()) return false;
-    *out = it->second;
+  bool Lookup(std::string_view key, Value* out) {
+    const absl::string_view k(key.data(), key.size());
+    {
+      absl::ReaderMutexLock lock(&mu_);
+      auto it = newer_.find(k);
+      if (it != newer_.end()) {
+        *out = it->second;
+        return true;
+      }
+      it = older_.find(k);
+      if (it == older_.end()) return false;
+      *out = it->second;
+    }
+    Insert(key, *out);
     return true;
   }
 
   void Insert(std::string_view key, const Value& value) {
+    const size_t bytes = EntryBytes(key, value);
     absl::MutexLock lock(&mu_);
-    if (entries_.size() >= max_entries_) entries_.clear();
-    entries_.insert_or_assign(std::string(key), value);
+    auto it = newer_.find(absl::string_view(key.data(), key.size()));
+    if (it != newer_.end()) {
+      newer_bytes_ -= EntryBytes(key, it->second);
+      newer_.erase(it);
+    }
+    if (newer_.size() >= generation_entries_ || newer_bytes_ + bytes > generation_bytes_) {
+      older_ = std::move(newer_);
+      newer_.clear();
+      newer_bytes_ = 0;
+    }
+    if (bytes > generation_bytes_) return;  // would not fit even alone
+    newer_.emplace(std::string(key), value);
+    newer_bytes_ += bytes;
+  }
+
+  // What both generations hold (tests).
+  size_t entries() const {
+    absl::ReaderMutexLock lock(&mu_);
+    return newer_.size() + older_.size();
   }
 
  private:
-  const size_t max_entries_;
+  static size_t EntryBytes(std::string_view key, const Value& value) {
+    size_t bytes = key.size() + sizeof(std::string) + sizeof(Value);
+    if constexpr (Cost != nullptr) bytes += Cost(value);
+    return bytes;
+  }
+
+  const size_t generation_entries_;
+  const size_t generation_bytes_;
   mutable absl::Mutex mu_;
-  absl::flat_hash_map<std::string, Value> entries_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<std::string, Value> newer_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<std::string, Value> older_ ABSL_GUARDED_BY(mu_);
+  size_t newer_bytes_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 // What a flushed segment's blocks say of one term. A segment never changes once written and
@@ -54,14 +98,21 @@ struct SegmentTerm {
     kAbsent,   // the segment has no posting of the term
     kMissing,  // it has, in blocks written before summaries
   };
-  // A term's only block in a segment is kept when it is this small (about 80 postings), so
-  // that a search reads a rare term there without a seek: most words of most queries are rare.
-  static constexpr size_t kMaxBlockBytes = 1024;
+  // A term's only block in a segment (fewer than kBlockPostings postings) is kept when it is
+  // at most this large, which an ordinary one always is, so that a search reads the term there
+  // without a seek. Most words of most queries are rare, and a small segment (a flushed memory
+  // segment holds segment_docs messages) holds even a mid-frequency word in one block.
+  static constexpr size_t kMaxBlockBytes = 8 << 10;
   State state = State::kAbsent;
   TermSummary summary;
   std::shared_ptr<const std::string> block;  // the only block, when it is small
   DocKey last;                               // and its last posting (from its key)
 };
+
+inline size_t SegmentTermCost(const SegmentTerm& t) {
+  return t.block != nullptr ? t.block->size() : 0;
+}
+using SummaryCache = BoundedCache<SegmentTerm, SegmentTermCost>;  // by BlockPrefix
 
 // A term's stored document frequency as read by a search whose view had `epoch`
 // (IndexView::df_epoch): current for every view of that epoch.
@@ -70,10 +121,10 @@ struct StoredFrequency {
   uint64_t df = 0;
 };
 
-// Entries are about 100 bytes (summaries: up to 1 KiB more with a block), so the bounds keep
-// the caches within a few MiB, and the summaries' within 32 MiB at worst.
+// Summaries hold up to one block each (8 KiB at most, about 1.7 KiB for a full one of one
+// position a posting), so their cache is bounded in bytes: 32 MiB.
 struct SearchCaches {
-  BoundedCache<SegmentTerm> summaries{1 << 15};        // by BlockPrefix(segment, term)
+  SummaryCache summaries{1 << 16, 32 << 20};
   BoundedCache<StoredFrequency> frequencies{1 << 15};  // by term
 };
 

@@ -4,7 +4,7 @@
 // stores it: its document record ('d', which carries the text) and a log entry ('u'). Its
 // postings go to an in-memory segment, visible to searches as soon as that batch is committed.
 // When the memory segment holds SearchOptions::segment_docs messages, it is flushed into an
-// immutable segment of posting blocks (one key per 128 postings of a term), written as a table
+// immutable segment of posting blocks (one key per 256 postings of a term), written as a table
 // file and ingested into the store (past the memtable and the write-ahead log), and whenever
 // merge_fan_in segments of one level pile up they are merged into one of the next level, on a
 // thread of the index's own, so that posting never waits for a merge. At
@@ -16,7 +16,8 @@
 // ever written as whole table files (a segment's never share one with another's), and dropped a
 // segment at a time with its files (KvStore::ReclaimRange), never by a range deletion:
 //   'b' segment term 0x00             -> TermSummary, for a term of more than one block
-//   'b' segment term 0x00 last-DocKey -> a block of up to 128 postings (postings.h)
+//   'b' segment term 0x00 last-DocKey -> a block of up to 256 postings (postings.h; 128 in
+//                                        segments written by earlier versions)
 // Everything else in Cf::kSearch:
 //   'g' segment                  -> SegmentFile: serial range, documents, level
 //   'x' segment DocKey           -> "" (that document's postings in that segment are stale)

@@ -1010,7 +1010,7 @@ TEST(SearchIndexLayoutTest, FlushesAndMergesKeepFewSegmentsAndDeleteMergedBlocks
 }
 
 TEST(SearchIndexBlocksTest, OneWordQueriesSkippingBlocksAgreeWithTheFullWalk) {
-  // Several segments, with blocks of 128 postings of "common".
+  // Several segments, with blocks of kBlockPostings postings of "common".
   Scratch scratch("search_index_blocks", 300, 2);
   auto* index = &scratch.index;
   auto* store = &scratch.store;
@@ -1056,6 +1056,77 @@ TEST(SearchIndexBlocksTest, OneWordQueriesSkippingBlocksAgreeWithTheFullWalk) {
   for (SearchSort sort : {SearchSort::kRelevance, SearchSort::kNewest}) {
     for (int page_size : {1, 50}) {
       ExpectOneWordAgreesWithWalk(**index, "common", sort, {1, 2, 3}, page_size, live);
+    }
+  }
+}
+
+TEST(SearchIndexBlocksTest, AWordsOnlyBlockInASegmentIsReadFromTheCacheAlike) {
+  // Segments of 200 messages, never merged: "alpha" and "beta" have one block of 200 postings
+  // in each, without a summary, over 1 KiB (times an hour apart take five bytes a posting),
+  // and longer than the blocks of segments written before summaries, so that it takes a look
+  // past it to know it is the only one. Searches keep it in memory and seek within it, for
+  // phrases and ANDs, from their first search on.
+  Scratch scratch("search_index_one_block", 200, 64);
+  std::vector<IndexedMessage> posted;
+  for (uint64_t i = 1; i <= 600; ++i) {
+    const char* text = i % 3 == 0 ? "alpha beta filler" : (i % 3 == 1 ? "beta alpha" : "alpha");
+    const int64_t hours = static_cast<int64_t>(i) * 3'600'000'000;
+    IndexedMessage m = Message(1 + i % 4, i, Micros(2024, 1, 1) + hours, text);
+    storage::WriteBatch batch;
+    scratch.index->IndexMessage(nullptr, &m, &batch);
+    ASSERT_TRUE(scratch.store->Write(batch, storage::Durability::kBuffered).ok());
+    scratch.index->Commit();
+    Settle(*scratch.index, *scratch.store);
+    posted.push_back(m);
+  }
+  ASSERT_EQ(scratch.index->segment_count(), 3u);
+  size_t large_single_blocks = 0;
+  auto it = scratch.store->NewIterator(kBlocksCf, TagBounds(kBlockTag));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    if (BlockKeyTerm(it->key()) != "alpha") continue;
+    ASSERT_FALSE(IsTermSummaryKey(it->key()));
+    EXPECT_GT(it->value().size(), 1024u);
+    EXPECT_LE(it->value().size(), SegmentTerm::kMaxBlockBytes);
+    ++large_single_blocks;
+  }
+  EXPECT_EQ(large_single_blocks, 3u);  // one a segment: no summary, so a single block
+  struct Case {
+    std::string text;
+    std::function<bool(const IndexedMessage&)> matches;
+  };
+  const std::vector<Case> cases = {
+      {"alpha", [](const IndexedMessage&) { return true; }},
+      {"\"alpha beta\"", [](const IndexedMessage& m) { return m.seq % 3 == 0; }},
+      {"\"beta alpha\"", [](const IndexedMessage& m) { return m.seq % 3 == 1; }},
+      {"beta alpha", [](const IndexedMessage& m) { return m.seq % 3 != 2; }},
+      {"alpha -beta", [](const IndexedMessage& m) { return m.seq % 3 == 2; }},
+  };
+  const std::vector<std::vector<uint64_t>> scopes = {{1, 2, 3, 4}, {2, 3}, {1, 4}};
+  for (int round = 0; round < 2; ++round) {  // the first search fills the cache
+    for (const Case& c : cases) {
+      for (const std::vector<uint64_t>& scope : scopes) {
+        std::vector<std::pair<uint64_t, uint64_t>> want;
+        for (const IndexedMessage& m : posted) {
+          if (c.matches(m) && std::count(scope.begin(), scope.end(), m.channel) > 0) {
+            want.emplace_back(m.channel, m.seq);
+          }
+        }
+        std::sort(want.begin(), want.end());
+        std::vector<std::pair<uint64_t, uint64_t>> got;
+        SearchQuery q;
+        q.text = c.text;
+        q.sort = SearchSort::kNewest;
+        q.page_size = 100;
+        do {
+          auto r = scratch.index->Search(q, AccessScope{scope});
+          ASSERT_TRUE(r.ok()) << r.status();
+          EXPECT_EQ(r->total_count, want.size()) << c.text << " round " << round;
+          for (const SearchHit& h : r->hits) got.emplace_back(h.channel, h.seq);
+          q.page_token = r->next_page_token;
+        } while (!q.page_token.empty());
+        std::sort(got.begin(), got.end());
+        EXPECT_EQ(got, want) << c.text << " round " << round;
+      }
     }
   }
 }
