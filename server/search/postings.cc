@@ -203,8 +203,9 @@ void EncodeTermBlocks(uint64_t segment, std::string_view term, const PostingList
 }
 
 void EncodeBlock(const PostingList& list, size_t begin, size_t end, std::string* out,
-                 size_t skip_every) {
+                 size_t skip_every, BlockLayout layout) {
   out->clear();
+  const bool offsets = layout == BlockLayout::kTimeOffsets;
   uint64_t base = UINT64_MAX, newest = 0;
   uint32_t max_tf = 0, min_length = UINT32_MAX;
   for (size_t i = begin; i < end; ++i) {
@@ -214,6 +215,8 @@ void EncodeBlock(const PostingList& list, size_t begin, size_t end, std::string*
     max_tf = std::max(max_tf, p.tf);
     min_length = std::min(min_length, p.doc_length);
   }
+  int width = 1;  // of the times, for kTimeOffsets
+  while (width < 8 && ((newest - base) >> (8 * width)) != 0) ++width;
   std::string body, skips;
   size_t skip_count = 0;
   const Posting* prev = nullptr;
@@ -228,13 +231,13 @@ void EncodeBlock(const PostingList& list, size_t begin, size_t end, std::string*
     }
     const bool same = prev != nullptr && prev->doc.channel == p.doc.channel;
     AppendVarint(&body, prev == nullptr ? p.doc.channel : p.doc.channel - prev->doc.channel);
-    if (same) {
-      AppendVarint(&body, p.doc.time - prev->doc.time);
-      AppendVarint(&body, ZigZag(static_cast<int64_t>(p.doc.seq - prev->doc.seq)));
+    if (offsets) {
+      const uint64_t offset = p.doc.time - base;
+      for (int b = 0; b < width; ++b) body.push_back(static_cast<char>(offset >> (8 * b)));
     } else {
-      AppendVarint(&body, p.doc.time - base);
-      AppendVarint(&body, p.doc.seq);
+      AppendVarint(&body, same ? p.doc.time - prev->doc.time : p.doc.time - base);
     }
+    AppendVarint(&body, same ? ZigZag(static_cast<int64_t>(p.doc.seq - prev->doc.seq)) : p.doc.seq);
     AppendVarint(&body, p.doc_length);
     AppendVarint(&body, p.tf);
     AppendVarint(&body, p.pos_bytes);
@@ -246,11 +249,13 @@ void EncodeBlock(const PostingList& list, size_t begin, size_t end, std::string*
   AppendVarint(out, newest - base);
   AppendVarint(out, max_tf);
   AppendVarint(out, min_length);
-  if (skip_every == 32) {
+  if (skip_every == 32 && !offsets) {
     AppendVarint(out, skip_count);
   } else {
-    AppendVarint(out, skip_count + 256 * static_cast<size_t>(std::countr_zero(skip_every)));
+    const size_t code = static_cast<size_t>(std::countr_zero(skip_every)) + (offsets ? 8 : 0);
+    AppendVarint(out, skip_count + 256 * code);
     AppendVarint(out, skips.size());
+    if (offsets) out->push_back(static_cast<char>(width));
   }
   out->append(skips);
   out->append(body);
@@ -275,15 +280,23 @@ bool BlockDecoder::Reset(std::string_view block) {
   skip_count_ = static_cast<size_t>(field % 256);
   skips_decoded_ = 0;
   skip_next_ = p_;
+  time_width_ = 0;
   if (field < 256) {
     // The first format-3 layout: entries every 32 postings, read now to find the postings.
     skip_shift_ = 5;
     skip_end_ = end_;
   } else {
-    const uint64_t shift = field / 256;
+    const uint64_t code = field / 256;
+    const uint64_t shift = code >= 8 ? code - 8 : code;
     uint64_t bytes = 0;
-    ok_ = shift >= 3 && shift <= 6 && Varint(&p_, end_, &bytes) &&
-          bytes <= static_cast<uint64_t>(end_ - p_);
+    ok_ = shift >= 3 && shift <= 6 && Varint(&p_, end_, &bytes);
+    if (ok_ && code >= 8) {
+      ok_ = p_ < end_ && *p_ >= 1 && *p_ <= 8;
+      if (!ok_) return false;
+      time_width_ = *p_++;
+      time_mask_ = time_width_ == 8 ? ~uint64_t{0} : (uint64_t{1} << (8 * time_width_)) - 1;
+    }
+    ok_ = ok_ && bytes <= static_cast<uint64_t>(end_ - p_);
     if (!ok_) return false;
     skip_shift_ = static_cast<int>(shift);
     skip_next_ = p_;
@@ -354,20 +367,29 @@ bool BlockDecoder::NextAtLeast(const DocKey& target) {
 }
 
 inline void BlockDecoder::SetKey(uint64_t channel_delta, uint64_t time, uint64_t seq) {
-  if (first_ || channel_delta != 0) {
+  const bool restart = first_ || channel_delta != 0;
+  if (restart) {
     doc_.channel = first_ ? channel_delta : doc_.channel + channel_delta;
-    doc_.time = base_ + time;
     doc_.seq = seq;
   } else {
-    doc_.time += time;
     doc_.seq += static_cast<uint64_t>(UnZigZag(seq));
   }
+  doc_.time = restart || time_width_ != 0 ? base_ + time : doc_.time + time;
   first_ = false;
 }
 
 inline bool BlockDecoder::ReadKeyFast() {
   uint64_t channel_delta = 0, time = 0, seq = 0;
-  ok_ = VarintFast(&p_, &channel_delta) && VarintFast(&p_, &time) && VarintFast(&p_, &seq);
+  ok_ = VarintFast(&p_, &channel_delta);
+  if (time_width_ != 0) {
+    std::memcpy(&time, p_, 8);
+    if constexpr (std::endian::native == std::endian::big) time = __builtin_bswap64(time);
+    time &= time_mask_;
+    p_ += time_width_;
+  } else {
+    ok_ = ok_ && VarintFast(&p_, &time);
+  }
+  ok_ = ok_ && VarintFast(&p_, &seq);
   if (ok_) SetKey(channel_delta, time, seq);
   return ok_;
 }
@@ -395,7 +417,17 @@ bool BlockDecoder::Next() {
   // without bounds checks.
   if (end_ - p_ >= kMaxPostingHeader) return ReadKeyFast() && ReadPayload(/*fast=*/true);
   uint64_t channel_delta = 0, time = 0, seq = 0;
-  ok_ = Varint(&p_, end_, &channel_delta) && Varint(&p_, end_, &time) && Varint(&p_, end_, &seq);
+  ok_ = Varint(&p_, end_, &channel_delta);
+  if (ok_ && time_width_ != 0) {
+    ok_ = end_ - p_ >= time_width_;
+    for (int b = 0; ok_ && b < time_width_; ++b) {
+      time |= uint64_t{static_cast<uint8_t>(p_[b])} << (8 * b);
+    }
+    if (ok_) p_ += time_width_;
+  } else {
+    ok_ = ok_ && Varint(&p_, end_, &time);
+  }
+  ok_ = ok_ && Varint(&p_, end_, &seq);
   if (!ok_) return false;
   SetKey(channel_delta, time, seq);
   return ReadPayload(/*fast=*/false);

@@ -5,18 +5,26 @@
 // Block value: varint count, u64 base time (the smallest time key in the block), varint newest
 // time - base, varint largest term frequency, varint smallest document length (these three let
 // a search skip a block that cannot hold a result), varint skip field, the skip entries, then
-// the postings. The skip field is the number of skip entries plus 256 times log2 of their
-// spacing S, followed by a varint byte length of the entries (which are then read only when a
-// seek needs them); a field below 256 (the first format-3 blocks) means S = 32 and no length.
+// the postings. The skip field is the number of skip entries plus 256 times a layout code L,
+// followed by a varint byte length of the entries (which are then read only when a seek needs
+// them):
+//   L from 11 to 14 (BlockLayout::kTimeOffsets): skip entries every S = 2^(L - 8) postings;
+//          after the length, one byte W from 1 to 8: the width of every posting's time;
+//   L from 3 to 6 (kTimeDeltas, written before): S = 2^L, and times are varint deltas;
+//   a field below 256 (the first format-3 blocks): kTimeDeltas, S = 32, and no length.
 // Skip entry k lets a seek start at posting S * (k + 1) without decoding those before it: the
 // DocKey of the posting just before it (varint channel, varint time - base, varint seq) and
 // the byte offset of its start within the postings. Per posting:
 //   varint channel delta (0: same channel as the previous posting)
-//   varint time: delta from the previous posting's time when the channel is the same, else
+//   time: kTimeOffsets: time - base in W bytes, little-endian; kTimeDeltas: a varint, the
+//          delta from the previous posting's time when the channel is the same, else
 //          time - base
 //   varint seq: zigzag delta from the previous seq when the channel is the same, else the seq
 //   varint document length, varint term frequency, varint byte length of the positions,
 //   then the positions as varint deltas (none for filter terms).
+// A time key in microseconds makes the time the widest field of a posting. Of fixed width it
+// is read without waiting on its own bytes to know its length: at 1M messages an AND ran about
+// 8% faster and a common word's top 50 about 17%, for an index 1% larger.
 #ifndef MERIDIAN_SERVER_SEARCH_POSTINGS_H_
 #define MERIDIAN_SERVER_SEARCH_POSTINGS_H_
 
@@ -82,11 +90,16 @@ class PositionReader {
 // word; they are consumed up to the first such s.
 bool FindPhrase(std::span<PositionReader> readers, std::span<const uint32_t> offsets);
 
+enum class BlockLayout {
+  kTimeOffsets,  // times of fixed width, from the block's base
+  kTimeDeltas,   // varint times, deltas within a channel: written before; read as it is
+};
+
 // Encodes postings[begin, end) (DocKey order, positions taken from `list`) as one block value,
-// with a skip entry every `skip_every` postings (a power of two from 8 to 64; 32 writes the
-// layout of the first format-3 blocks).
+// with a skip entry every `skip_every` postings (a power of two from 8 to 64). kTimeDeltas
+// with 32 writes the layout of the first format-3 blocks.
 void EncodeBlock(const PostingList& list, size_t begin, size_t end, std::string* out,
-                 size_t skip_every = kSkipEvery);
+                 size_t skip_every = kSkipEvery, BlockLayout layout = BlockLayout::kTimeOffsets);
 
 // What a segment holds of one term: enough to count the term's postings there, and to see
 // that none of them can make a page, without reading its blocks. Stored at BlockPrefix(segment,
@@ -139,6 +152,9 @@ class BlockDecoder {
   uint64_t max_time() const { return max_time_; }
   uint32_t max_tf() const { return max_tf_; }
   uint32_t min_length() const { return min_length_; }
+  BlockLayout layout() const {
+    return time_width_ != 0 ? BlockLayout::kTimeOffsets : BlockLayout::kTimeDeltas;
+  }
 
  private:
   static constexpr size_t kMaxSkips = kBlockPostings / 8;  // spacings of 8 to 64
@@ -161,7 +177,9 @@ class BlockDecoder {
   Skip skips_[kMaxSkips];
   size_t skip_count_ = 0;
   size_t skips_decoded_ = 0;
-  int skip_shift_ = 5;  // skip entries every 1 << skip_shift_ postings
+  int skip_shift_ = 5;      // skip entries every 1 << skip_shift_ postings
+  int time_width_ = 0;      // kTimeOffsets: the bytes of each posting's time; 0 for kTimeDeltas
+  uint64_t time_mask_ = 0;  // the low time_width_ bytes
   uint64_t remaining_ = 0;
   uint64_t count_ = 0;
   uint64_t base_ = 0;

@@ -39,13 +39,23 @@ PostingList MakeList(std::mt19937& rng, size_t n) {
   return list;
 }
 
-TEST(PostingsTest, BlockRoundTripsWithItsHeader) {
+// Blocks are written with time offsets; those with time deltas, written before, are read too.
+class LayoutTest : public testing::TestWithParam<BlockLayout> {};
+INSTANTIATE_TEST_SUITE_P(Layouts, LayoutTest,
+                         testing::Values(BlockLayout::kTimeOffsets, BlockLayout::kTimeDeltas),
+                         [](const testing::TestParamInfo<BlockLayout>& info) {
+                           return info.param == BlockLayout::kTimeOffsets ? "TimeOffsets"
+                                                                          : "TimeDeltas";
+                         });
+
+TEST_P(LayoutTest, BlockRoundTripsWithItsHeader) {
   std::mt19937 rng(1);
   PostingList list = MakeList(rng, kBlockPostings);
   std::string block;
-  EncodeBlock(list, 0, list.postings.size(), &block);
+  EncodeBlock(list, 0, list.postings.size(), &block, kSkipEvery, GetParam());
   BlockDecoder dec;
   ASSERT_TRUE(dec.Reset(block));
+  EXPECT_EQ(dec.layout(), GetParam());
   EXPECT_EQ(dec.count(), kBlockPostings);
   uint32_t max_tf = 0, min_length = UINT32_MAX;
   uint64_t newest = 0;
@@ -68,7 +78,7 @@ TEST(PostingsTest, BlockRoundTripsWithItsHeader) {
   EXPECT_EQ(dec.max_time(), newest);
 }
 
-TEST(PostingsTest, WideKeysRoundTrip) {
+TEST_P(LayoutTest, WideKeysRoundTrip) {
   // Real time keys (microseconds with the sign bit set), far-apart times and sequence numbers
   // that wrap around: varints of one to ten bytes, decoded near the block's end as well.
   std::mt19937_64 rng(5);
@@ -89,7 +99,7 @@ TEST(PostingsTest, WideKeysRoundTrip) {
         static_cast<uint32_t>(list.positions.size() - list.postings.back().pos_begin);
   }
   std::string block;
-  EncodeBlock(list, 0, list.postings.size(), &block);
+  EncodeBlock(list, 0, list.postings.size(), &block, kSkipEvery, GetParam());
   BlockDecoder dec;
   ASSERT_TRUE(dec.Reset(block));
   for (size_t i = 0; i < list.postings.size(); ++i) {
@@ -101,16 +111,63 @@ TEST(PostingsTest, WideKeysRoundTrip) {
   EXPECT_TRUE(dec.ok());
 }
 
-TEST(PostingsTest, SkippingLandsWhereWalkingDoes) {
+TEST(PostingsTest, TimeOffsetsTakeTheFewestBytesThatHoldTheBlocksSpan) {
+  // Two postings `span` apart in time: read back by walking and by seeking, and apart from the
+  // header's varint of the span, the block is two postings of `width` time bytes each.
+  auto block_of = [](uint64_t span) {
+    PostingList list;
+    for (uint64_t t : {uint64_t{5}, 5 + span}) {
+      list.postings.push_back(
+          Posting{DocKey{2, t, 1 + t % 7}, 4, 1, static_cast<uint32_t>(list.positions.size()), 0});
+      EncodePositions({3}, &list.positions);
+      list.postings.back().pos_bytes =
+          static_cast<uint32_t>(list.positions.size() - list.postings.back().pos_begin);
+    }
+    std::string block;
+    EncodeBlock(list, 0, 2, &block);
+    return std::make_pair(list, block);
+  };
+  auto varint_bytes = [](uint64_t v) {
+    std::string out;
+    AppendVarint(&out, v);
+    return out.size();
+  };
+  const size_t empty = block_of(1).second.size() - varint_bytes(1) - 2;  // all but the times
+  for (size_t width = 1; width <= 8; ++width) {
+    const uint64_t widest = width == 8 ? UINT64_MAX - 5 : (uint64_t{1} << (8 * width)) - 1;
+    for (uint64_t span : {width == 1 ? 1 : uint64_t{1} << (8 * (width - 1)), widest}) {
+      auto [list, block] = block_of(span);
+      EXPECT_EQ(block.size(), empty + varint_bytes(span) + 2 * width) << span;
+      BlockDecoder dec;
+      ASSERT_TRUE(dec.Reset(block)) << span;
+      EXPECT_EQ(dec.layout(), BlockLayout::kTimeOffsets);
+      ASSERT_TRUE(dec.Next());
+      EXPECT_EQ(dec.doc(), list.postings[0].doc);
+      ASSERT_TRUE(dec.Next());
+      EXPECT_EQ(dec.doc(), list.postings[1].doc) << span;
+      EXPECT_EQ(dec.tf(), 1u);
+      EXPECT_FALSE(dec.Next());
+      EXPECT_TRUE(dec.ok());
+      ASSERT_TRUE(dec.Reset(block));
+      ASSERT_TRUE(dec.NextAtLeast(Successor(list.postings[0].doc)));
+      EXPECT_EQ(dec.doc(), list.postings[1].doc) << span;
+      std::string three;
+      EncodePositions({3}, &three);
+      EXPECT_EQ(dec.positions(), three) << span;
+    }
+  }
+}
+
+TEST_P(LayoutTest, SkippingLandsWhereWalkingDoes) {
   std::mt19937 rng(2);
-  // Every skip spacing a block may have; 32 is the layout of the first format-3 blocks, whose
-  // entries are read with the header.
+  // Every skip spacing a block may have; 32 with time deltas is the layout of the first
+  // format-3 blocks, whose entries are read with the header.
   for (size_t every : {size_t{8}, kSkipEvery, size_t{32}, size_t{64}}) {
     for (size_t n : {size_t{1}, size_t{15}, size_t{16}, size_t{17}, size_t{31}, size_t{32},
                      size_t{33}, size_t{100}, kOldBlockPostings, size_t{200}, kBlockPostings}) {
       PostingList list = MakeList(rng, n);
       std::string block;
-      EncodeBlock(list, 0, n, &block, every);
+      EncodeBlock(list, 0, n, &block, every, GetParam());
       for (int trial = 0; trial < 200; ++trial) {
         // A seek from some posting to a later target, as a cursor does.
         const size_t from = rng() % n;
@@ -145,13 +202,13 @@ TEST(PostingsTest, SkippingLandsWhereWalkingDoes) {
   }
 }
 
-TEST(PostingsTest, CorruptBlocksNeverReadPastTheirEnd) {
+TEST_P(LayoutTest, CorruptBlocksNeverReadPastTheirEnd) {
   // Damaged bytes: a decoder reports the block malformed or decodes at most
   // its count, and never reads outside the block (the copy has no slack after it).
   std::mt19937 rng(6);
   PostingList list = MakeList(rng, kBlockPostings);
   std::string good;
-  EncodeBlock(list, 0, kBlockPostings, &good);
+  EncodeBlock(list, 0, kBlockPostings, &good, kSkipEvery, GetParam());
   for (int trial = 0; trial < 3000; ++trial) {
     std::string bad = good;
     // Half in the header and skip entries, half anywhere (postings passed over included).
@@ -226,11 +283,11 @@ TEST(PostingsTest, TermBlocksFollowTheirSummaryInKeyOrder) {
   EXPECT_TRUE(put.empty());
 }
 
-TEST(PostingsTest, TruncatedBlocksAreRejected) {
+TEST_P(LayoutTest, TruncatedBlocksAreRejected) {
   std::mt19937 rng(3);
   PostingList list = MakeList(rng, 64);
   std::string block;
-  EncodeBlock(list, 0, 64, &block);
+  EncodeBlock(list, 0, 64, &block, kSkipEvery, GetParam());
   for (size_t cut : {size_t{0}, size_t{5}, size_t{12}, block.size() / 2, block.size() - 1}) {
     BlockDecoder dec;
     size_t decoded = 0;

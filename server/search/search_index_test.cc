@@ -130,6 +130,9 @@ class SearchIndexTest : public ::testing::TestWithParam<Layout> {
     index_ = *std::move(index);
   }
 
+  // See the definition.
+  void ReadsBlocksWrittenBefore(size_t skip_every, BlockLayout layout, const std::string& format);
+
   void Write(const storage::WriteBatch& batch) {
     ASSERT_TRUE(store_->Write(batch, storage::Durability::kBuffered).ok());
     index_->Commit();
@@ -862,15 +865,17 @@ TEST_P(SearchIndexTest, AFormatTwoIndexHasItsBlocksMovedAtOpen) {
   }
 }
 
-TEST_P(SearchIndexTest, AFormatThreeIndexIsReadAsItIs) {
+// Posts 300 messages, rewrites every block of the index in `layout` with skip entries every
+// `skip_every` postings (as an earlier version wrote them), marks the index `format`, and
+// checks that phrases and ANDs, which seek within blocks, still count right.
+void SearchIndexTest::ReadsBlocksWrittenBefore(size_t skip_every, BlockLayout layout,
+                                               const std::string& format) {
   for (uint64_t i = 1; i <= 300; ++i) {
     std::string text = i % 3 == 0 ? "deploy the fix" : "fix the deploy";
     if (i % 37 == 0) text += " rarely";  // a sparse leader: the other words' cursors skip
     Post(kGeneral, kAlice, Micros(2024, 1, 1) + static_cast<int64_t>(i), text);
   }
   index_.reset();
-  // Format 3 wrote skip entries every 32 postings, without their byte length: rewrite every
-  // block so.
   storage::WriteBatch old;
   auto it = store_->NewIterator(kBlocksCf, TagBounds(kBlockTag));
   size_t rewritten = 0;
@@ -878,6 +883,7 @@ TEST_P(SearchIndexTest, AFormatThreeIndexIsReadAsItIs) {
     if (IsTermSummaryKey(it->key())) continue;
     BlockDecoder dec;
     ASSERT_TRUE(dec.Reset(it->value()));
+    EXPECT_EQ(dec.layout(), BlockLayout::kTimeOffsets);
     PostingList list;
     while (dec.Next()) {
       list.postings.push_back(Posting{dec.doc(), dec.doc_length(), dec.tf(),
@@ -887,20 +893,19 @@ TEST_P(SearchIndexTest, AFormatThreeIndexIsReadAsItIs) {
     }
     ASSERT_TRUE(dec.ok());
     std::string value;
-    EncodeBlock(list, 0, list.postings.size(), &value, 32);
+    EncodeBlock(list, 0, list.postings.size(), &value, skip_every, layout);
     rewritten += value != it->value();
     old.Put(kBlocksCf, it->key(), value);
   }
-  old.Put(storage::Cf::kSearch, FormatKey(), "3");
-  ASSERT_TRUE(store_->Write(old, storage::Durability::kSync).ok());
   if (GetParam().segment_docs < 300) {
     EXPECT_GT(rewritten, 0u);
   }
+  old.Put(storage::Cf::kSearch, FormatKey(), format);
+  ASSERT_TRUE(store_->Write(old, storage::Durability::kSync).ok());
   Reopen();
-  auto format = store_->Get(storage::Cf::kSearch, FormatKey());
-  ASSERT_TRUE(format.ok() && format->has_value());
-  EXPECT_EQ(**format, "4");
-  // Phrases and ANDs seek within those blocks.
+  auto stored = store_->Get(storage::Cf::kSearch, FormatKey());
+  ASSERT_TRUE(stored.ok() && stored->has_value());
+  EXPECT_EQ(**stored, "4");
   for (const auto& [text, want] : {std::pair<std::string, uint64_t>{"\"deploy the fix\"", 100},
                                    {"\"fix the deploy\"", 200},
                                    {"fix deploy", 300},
@@ -910,6 +915,16 @@ TEST_P(SearchIndexTest, AFormatThreeIndexIsReadAsItIs) {
     ASSERT_TRUE(r.ok()) << r.status();
     EXPECT_EQ(r->total_count, want) << text;
   }
+}
+
+TEST_P(SearchIndexTest, AFormatThreeIndexIsReadAsItIs) {
+  // Format 3 wrote skip entries every 32 postings, without their byte length.
+  ReadsBlocksWrittenBefore(32, BlockLayout::kTimeDeltas, "3");
+}
+
+TEST_P(SearchIndexTest, BlocksWithTimeDeltasAreReadAsTheyAre) {
+  // Format 4 before time offsets: skip entries every 16 postings, times as varint deltas.
+  ReadsBlocksWrittenBefore(16, BlockLayout::kTimeDeltas, "4");
 }
 
 TEST_P(SearchIndexTest, AnIndexFromThePreReleaseFormatIsRefused) {

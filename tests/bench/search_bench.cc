@@ -3,18 +3,24 @@
 // same query classes on all three. Not a test; see RESULTS.md for figures and the command.
 //
 //   search_bench [--messages N] [--queries N] [--dir PATH] [--no-stemming] [--check]
-//                [--only-meridian] [--reuse] [--only KIND,...] [--per-query] [--match TEXT]
+//                [--only-meridian] [--reuse] [--settle-merges] [--only KIND,...] [--per-query]
+//                [--match TEXT]
 //
 // --check compares Meridian's total hit counts with FTS5's and exits 1 on any difference (use
 // with --no-stemming, since FTS5's unicode61 does not stem). --only-meridian skips the baselines
 // (for profiling; their columns and the ratios are then 0). --reuse (with --dir) opens the
 // indexes a previous run with the same --messages and --no-stemming left in PATH instead of
 // building them again (no indexing figures for them; delete one engine's files to index it
-// again); --only times just the named query classes
+// again); --settle-merges lets each of Meridian's merges finish before indexing goes on, so that
+// every run ends with the same segments (for comparing two builds' query times; its indexing
+// figures are not the server's); --only times just the named query classes
 // (rare, mid, common, newest, and, phrase, prefix, channel); --per-query also prints each
 // query's median time in the timed runs per engine, and Meridian's total; --match keeps only the
 // queries whose text contains TEXT, or one of TEXT's '|'-separated parts (for profiling a few
 // queries).
+//
+// The engines are timed in turns, a round of a class's query set each, with the order rotating
+// from round to round, so that a machine's drift during the run does not move the ratios.
 #include <sqlite3.h>
 #include <sys/resource.h>
 #include <time.h>
@@ -51,6 +57,7 @@ struct Args {
   bool check = false;
   bool only_meridian = false;
   bool reuse = false;
+  bool settle_merges = false;
   bool per_query = false;
   std::string match;  // only the queries whose FTS5 text contains one of its '|'-separated parts
   std::vector<std::string> only;  // query classes to time; empty: all
@@ -127,8 +134,8 @@ uint64_t DirBytes(const std::filesystem::path& p) {
 
 class MeridianEngine final : public Engine {
  public:
-  MeridianEngine(std::filesystem::path dir, bool stemming)
-      : dir_(std::move(dir)), stemming_(stemming) {}
+  MeridianEngine(std::filesystem::path dir, bool stemming, bool settle_merges)
+      : dir_(std::move(dir)), stemming_(stemming), settle_merges_(settle_merges) {}
   std::string name() const override { return "Meridian"; }
   std::filesystem::path path() const override { return dir_; }
 
@@ -194,6 +201,13 @@ class MeridianEngine final : public Engine {
       }
       index_->Commit();
       group.Clear();
+      while (settle_merges_ && index_->merging()) {
+        index_->WaitForMerges();
+        index_->Maintain(&group);
+        (void)store_->Write(group, storage::Durability::kBuffered);
+        index_->Commit();
+        group.Clear();
+      }
     }
     // Merges run on the index's own thread; indexing is done when they are.
     auto m0 = Clock::now();
@@ -283,6 +297,7 @@ class MeridianEngine final : public Engine {
  private:
   std::filesystem::path dir_;
   bool stemming_;
+  bool settle_merges_;  // see --settle-merges
   bool snippets_ = false;
   std::unique_ptr<storage::KvStore> store_;
   search::SearchOptions options_;
@@ -527,25 +542,45 @@ struct Latency {
   std::vector<double> per_query_ms;  // each query's median, in the order of the queries
 };
 
-Latency Time(Engine& e, const std::vector<Query>& qs, size_t runs) {
-  uint64_t sink = 0;
-  for (const Query& q : qs) sink += e.Run(q);  // warm-up: caches hold what a live server's would
-  std::vector<double> ms;
-  std::vector<std::vector<double>> each(qs.size());
-  for (size_t i = 0; i < runs; ++i) {
-    auto t0 = Clock::now();
-    sink += e.Run(qs[i % qs.size()]);
-    ms.push_back(Seconds(Clock::now() - t0) * 1e3);
-    each[i % qs.size()].push_back(ms.back());
-  }
+Latency Summarize(std::vector<double> ms, std::vector<std::vector<double>> each) {
   std::sort(ms.begin(), ms.end());
-  if (sink == 0xdeadbeef) std::puts("");
   Latency l{ms[ms.size() / 2], ms[std::min(ms.size() - 1, ms.size() * 99 / 100)], {}};
   for (auto& t : each) {
     std::sort(t.begin(), t.end());
     l.per_query_ms.push_back(t.empty() ? 0 : t[t.size() / 2]);
   }
   return l;
+}
+
+// Times `runs` queries on each engine. The engines take turns, a round of the whole query set
+// each, and the order of their turns rotates from round to round: a machine that slows down
+// or speeds up during the measurement moves every engine's figures alike, not the ratios.
+std::vector<Latency> Time(const std::vector<Engine*>& engines, const std::vector<Query>& qs,
+                          size_t runs) {
+  uint64_t sink = 0;
+  for (Engine* e : engines) {
+    for (const Query& q : qs) sink += e->Run(q);  // warm-up: caches hold what a live server's would
+  }
+  const size_t n = engines.size();
+  std::vector<std::vector<double>> ms(n);
+  std::vector<std::vector<std::vector<double>>> each(n,
+                                                     std::vector<std::vector<double>>(qs.size()));
+  for (size_t done = 0, round = 0; done < runs; done += qs.size(), ++round) {
+    const size_t count = std::min(qs.size(), runs - done);
+    for (size_t turn = 0; turn < n; ++turn) {
+      const size_t e = (round + turn) % n;
+      for (size_t i = 0; i < count; ++i) {
+        auto t0 = Clock::now();
+        sink += engines[e]->Run(qs[i]);
+        ms[e].push_back(Seconds(Clock::now() - t0) * 1e3);
+        each[e][i].push_back(ms[e].back());
+      }
+    }
+  }
+  if (sink == 0xdeadbeef) std::puts("");
+  std::vector<Latency> out;
+  for (size_t e = 0; e < n; ++e) out.push_back(Summarize(std::move(ms[e]), std::move(each[e])));
+  return out;
 }
 
 int Main(int argc, char** argv) {
@@ -575,6 +610,8 @@ int Main(int argc, char** argv) {
       args.reuse = true;
     else if (a == "--per-query")
       args.per_query = true;
+    else if (a == "--settle-merges")
+      args.settle_merges = true;
     else if (a == "--match")
       args.match = value();
     else if (a == "--only") {
@@ -597,7 +634,8 @@ int Main(int argc, char** argv) {
       std::fprintf(
           stderr,
           "usage: search_bench [--messages N] [--queries N] [--dir PATH] [--no-stemming] "
-          "[--check] [--only-meridian] [--reuse] [--only KIND,...] [--per-query] [--match TEXT]\n");
+          "[--check] [--only-meridian] [--reuse] [--settle-merges] [--only KIND,...] [--per-query] "
+          "[--match TEXT]\n");
       return 2;
     }
   }
@@ -655,7 +693,8 @@ int Main(int argc, char** argv) {
               static_cast<unsigned long long>(co.users), static_cast<unsigned long long>(co.seed),
               Seconds(Clock::now() - t0));
 
-  auto meridian = std::make_unique<MeridianEngine>(dir / "meridian", args.stemming);
+  auto meridian =
+      std::make_unique<MeridianEngine>(dir / "meridian", args.stemming, args.settle_merges);
   auto fts5 = std::make_unique<Fts5Engine>(dir / "fts5.db");
   auto xapian = std::make_unique<XapianEngine>(dir / "xapian");
   std::vector<Engine*> engines = {meridian.get(), fts5.get(), xapian.get()};
@@ -715,8 +754,8 @@ int Main(int argc, char** argv) {
       continue;
     const auto& qs = queries[k];
     if (qs.empty()) continue;
-    Latency l[3];
-    for (size_t e = 0; e < engines.size(); ++e) l[e] = Time(*engines[e], qs, args.queries);
+    std::vector<Latency> l = Time(engines, qs, args.queries);
+    l.resize(3);
     if (args.per_query) {
       for (size_t i = 0; i < qs.size(); ++i) {
         std::printf("  %-40s", Fts5Engine::MatchText(qs[i]).c_str());
@@ -737,7 +776,7 @@ int Main(int argc, char** argv) {
     return mismatches == 0 ? 0 : 1;
   }
   meridian->set_snippets(true);
-  Latency snip = Time(*meridian, queries[Kind::kCommon], args.queries);
+  Latency snip = Time({meridian.get()}, queries[Kind::kCommon], args.queries)[0];
   std::printf("| common term top-50 WITH snippets (Meridian only) | %.3f / %.3f | | | |\n",
               snip.p50_ms, snip.p99_ms);
   if (reuse) std::puts("\nindexes reused: no indexing figures");
