@@ -142,6 +142,10 @@ absl::Status ApplyTable(const toml::table& root, ServerConfig* c) {
           s = GetString(sn, full, &c->core.search.stemming_language);
         } else if (key == "search" && sub == "max_page_size") {
           s = GetPositive(sn, full, &c->core.search.max_page_size);
+        } else if (key == "search" && sub == "cache_mb") {
+          size_t mb = 0;
+          s = GetPositive(sn, full, &mb);
+          c->core.search.cache_bytes = mb << 20;
         } else if (key == "tls" && sub == "cert_file") {
           s = GetString(sn, full, &c->server.tls_cert_file);
         } else if (key == "tls" && sub == "key_file") {

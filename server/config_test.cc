@@ -41,6 +41,7 @@ key_file = "/k.pem"
 stemming = false
 stemming_language = "german"
 max_page_size = 50
+cache_mb = 32
 )"),
                            &c);
   ASSERT_TRUE(s.ok()) << s;
@@ -57,6 +58,20 @@ max_page_size = 50
   EXPECT_FALSE(c.core.search.stemming);
   EXPECT_EQ(c.core.search.stemming_language, "german");
   EXPECT_EQ(c.core.search.max_page_size, 50);
+  EXPECT_EQ(c.core.search.cache_bytes, size_t{32} << 20);
+}
+
+TEST_F(ConfigTest, TheExampleConfigurationIsValid) {
+  // deploy/install.sh installs it as /etc/meridian/meridian.toml: the service starts with it.
+  ServerConfig c;
+  auto s = ApplyConfigFile(MERIDIAN_EXAMPLE_CONFIG, &c);
+  ASSERT_TRUE(s.ok()) << s;
+  EXPECT_EQ(c.server.listen, "127.0.0.1:7800");
+  EXPECT_EQ(c.core.data_dir, "/var/lib/meridian");
+  EXPECT_EQ(c.core.durability, storage::Durability::kSync);
+  EXPECT_TRUE(c.core.search.stemming);
+  EXPECT_EQ(c.core.search.stemming_language, "english");
+  EXPECT_EQ(c.core.search.cache_bytes, size_t{128} << 20);
 }
 
 TEST_F(ConfigTest, MistakesAreNamedWithTheirLine) {

@@ -35,7 +35,7 @@ void SeekSegmentTerm(storage::Iterator& it, std::string_view prefix, SegmentTerm
                      bool* at_first, absl::Status* error) {
   *at_first = false;
   entry->state = SegmentTerm::State::kAbsent;
-  entry->block.reset();
+  entry->blocks.reset();
   it.Seek(prefix);
   if (!it.Valid() || it.key().substr(0, prefix.size()) != prefix) {
     if (!it.status().ok()) *error = it.status();
@@ -56,15 +56,14 @@ void SeekSegmentTerm(storage::Iterator& it, std::string_view prefix, SegmentTerm
     return;
   }
   entry->state = SegmentTerm::State::kFound;
-  std::shared_ptr<const std::string> block;
+  std::shared_ptr<TermBlocks> block;
   if (it.value().size() <= SegmentTerm::kMaxBlockBytes) {
-    block = std::make_shared<const std::string>(it.value());
+    block = std::make_shared<TermBlocks>();
+    block->Add(ParseDocKey(it.key()), it.value());
   }
-  const DocKey last = ParseDocKey(it.key());
   if (entry->summary.count < kOldBlockPostings) {
     *at_first = true;
-    entry->block = std::move(block);
-    entry->last = last;
+    entry->blocks = std::move(block);
     return;
   }
   // At least as long as a block of the segments written before summaries: the term's only
@@ -73,8 +72,7 @@ void SeekSegmentTerm(storage::Iterator& it, std::string_view prefix, SegmentTerm
   if (it.Valid() && IsBlockOf(prefix, it.key())) {
     entry->state = SegmentTerm::State::kMissing;
   } else {
-    entry->block = std::move(block);
-    entry->last = last;
+    entry->blocks = std::move(block);
   }
   if (!it.status().ok()) *error = it.status();
 }
@@ -92,7 +90,7 @@ void TermCursor::Reset() {
   channel_index_ = 0;
   in_block_ = false;
   at_term_ = false;
-  cached_block_.reset();
+  blocks_.reset();
   list_.postings.clear();
   list_.positions.clear();
   i_ = 0;
@@ -184,14 +182,14 @@ bool TermCursor::RawSeek(const DocKey& target) {
   }
   if (!started_) {
     started_ = true;
-    if (!StartFromCache()) {
+    if (!StartFromCache(target)) {
       EnsureIterator();
       seek_key_.assign(prefix_);
       AppendDocKey(&seek_key_, target);
       it_->Seek(seek_key_);
       if (!LoadBlock()) return false;
     } else if (!in_block_) {
-      return false;  // the segment has no posting of the term
+      return false;  // the segment has no posting of the term at or after target
     }
   }
   for (;;) {
@@ -205,7 +203,18 @@ bool TermCursor::RawSeek(const DocKey& target) {
       }
       return true;
     }
-    if (cached_block_ != nullptr) return false;  // it was the term's only block
+    if (blocks_ != nullptr) {
+      // The term's blocks are in memory: the next one, or else the first that reaches target.
+      const std::vector<DocKey>& last = blocks_->last;
+      size_t next = block_index_ + 1;
+      if (next < last.size() && last[next] < target) {
+        next = static_cast<size_t>(
+            std::lower_bound(last.begin() + static_cast<ptrdiff_t>(next) + 1, last.end(), target) -
+            last.begin());
+      }
+      if (!LoadCachedBlock(next)) return false;
+      continue;
+    }
     // A later block: each key names its block's last DocKey, so the hop needs no decoding.
     in_block_ = false;
     bool found = false;
@@ -391,16 +400,56 @@ SegmentTerm::State TermCursor::ReadSummary() {
   return entry.state;
 }
 
-bool TermCursor::StartFromCache() {
+bool TermCursor::StartFromCache(const DocKey& target) {
   SegmentTerm entry;
   if (ctx_->summaries == nullptr || !ctx_->summaries->Lookup(prefix_, &entry)) return false;
   if (entry.state == SegmentTerm::State::kAbsent) return true;
-  if (entry.block == nullptr) return false;
-  cached_block_ = std::move(entry.block);
-  block_last_ = entry.last;
-  if (!dec_.Reset(*cached_block_) || !NextInBlock()) {
+  if (entry.blocks == nullptr) {
+    if (entry.state != SegmentTerm::State::kFound || once_in_order_ || ctx_->lists == nullptr ||
+        entry.summary.count > SegmentTerm::kMaxListPostings) {
+      return false;
+    }
+    if (!ctx_->lists->Lookup(prefix_, &entry.blocks) && !ReadWholeTerm(&entry.blocks)) {
+      return false;
+    }
+  }
+  blocks_ = std::move(entry.blocks);
+  const std::vector<DocKey>& last = blocks_->last;
+  LoadCachedBlock(static_cast<size_t>(std::lower_bound(last.begin(), last.end(), target) -
+                                      last.begin()));
+  return true;
+}
+
+bool TermCursor::ReadWholeTerm(std::shared_ptr<const TermBlocks>* out) {
+  // Past RocksDB's block cache: the copy kept here serves the later searches, and the cache
+  // keeps what others read (a prefix search was three times slower after phrases filled it).
+  storage::IteratorOptions options = TagBounds(kBlockTag);
+  options.fill_cache = false;
+  std::unique_ptr<storage::Iterator> it = ctx_->store->NewIterator(kBlocksCf, options);
+  auto blocks = std::make_shared<TermBlocks>();
+  it->Seek(prefix_);
+  if (it->Valid() && it->key() == prefix_) it->Next();  // the summary
+  for (; it->Valid() && IsTermBlock(it->key()); it->Next()) {
+    blocks->Add(ParseDocKey(it->key()), it->value());
+  }
+  if (!it->status().ok()) {
+    if (ctx_->status.ok()) ctx_->status = it->status();
+    return false;
+  }
+  if (blocks->last.empty()) return false;  // the cursor's own seek then finds the damage
+  ctx_->lists->Insert(prefix_, blocks);
+  *out = std::move(blocks);
+  return true;
+}
+
+bool TermCursor::LoadCachedBlock(size_t i) {
+  in_block_ = false;
+  block_index_ = i;
+  if (i >= blocks_->last.size()) return false;
+  block_last_ = blocks_->last[i];
+  if (!dec_.Reset(blocks_->values[i]) || !NextInBlock()) {
     Fail();
-    return true;
+    return false;
   }
   in_block_ = true;
   return true;
@@ -608,7 +657,10 @@ double OrCursor::Score() {
 
 ListCursor::ListCursor(std::vector<std::unique_ptr<Cursor>> children)
     : children_(std::move(children)) {
-  for (const auto& c : children_) cost_ += c->Cost();
+  for (auto& c : children_) {
+    cost_ += c->Cost();
+    c->ReadOnceInOrder();
+  }
 }
 
 void ListCursor::Reset() {

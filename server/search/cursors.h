@@ -38,6 +38,7 @@ struct EvalContext {
   const Segment* segment = nullptr;
   const MemSegment* memory = nullptr;
   SummaryCache* summaries = nullptr;  // null: every summary is read from the store
+  ListCache* lists = nullptr;         // null: no term's blocks are read whole
   absl::Status status;                // the first storage error met by any cursor
 
   // The channels are every one from the first to the last (then no search is needed).
@@ -58,6 +59,9 @@ class Cursor {
   virtual double Score() = 0;
   // Estimated number of matches; AND evaluates its cheapest child first.
   virtual double Cost() const = 0;
+  // Says that every match will be read once, in order (a ListCursor drains its children): no
+  // seek skips ahead, and nothing read need be kept for a later search.
+  virtual void ReadOnceInOrder() {}
   const DocKey& doc() const { return doc_; }
 
  protected:
@@ -72,6 +76,7 @@ class TermCursor final : public Cursor {
   bool SeekGeq(const DocKey& target) override;
   double Score() override;
   double Cost() const override { return cost_; }
+  void ReadOnceInOrder() override { once_in_order_ = true; }
   // Word positions of the term in the current document, encoded (see PositionReader).
   std::string_view positions() const { return cur_.positions; }
 
@@ -106,10 +111,16 @@ class TermCursor final : public Cursor {
   // What the current segment holds of the term (the summary into summary_), from the cache
   // or else from the store.
   SegmentTerm::State ReadSummary();
-  // At a segment's first seek: true when the cache says the segment lacks the term (then
-  // in_block_ is false) or holds the term's only block (then it is loaded, and no iterator is
-  // needed); false when the blocks must be sought.
-  bool StartFromCache();
+  // At a segment's first seek: true when the cache says the segment lacks the term, or holds
+  // its blocks, or they are few enough to be read whole and kept there, for a cursor that
+  // seeks (then blocks_ holds them, the first that reaches target is loaded unless none does,
+  // and no iterator is needed again); false when the blocks must be sought.
+  bool StartFromCache(const DocKey& target);
+  // Reads all of the term's blocks in the current segment into *blocks and ctx_->lists; false
+  // (nothing kept) on a storage error or when there are none.
+  bool ReadWholeTerm(std::shared_ptr<const TermBlocks>* blocks);
+  // Loads blocks_ block i; false past the last (or when it is malformed).
+  bool LoadCachedBlock(size_t i);
   bool CoversChannels(uint64_t lo, uint64_t hi) const;
   bool InScope(const DocKey& d) const;
   // Adds to *n the documents of [from, to) (sorted) that have a posting of the term in the
@@ -137,14 +148,16 @@ class TermCursor final : public Cursor {
   std::string seek_key_;
   double idf_;
   double cost_;
+  bool once_in_order_ = false;  // see ReadOnceInOrder: its blocks are never read whole
   // Scores of small (tf, length) pairs, each computed once a search: BM25 costs two divisions,
   // and a common term meets the same few pairs hundreds of thousands of times. 0: not yet.
   std::vector<double> impacts_;
   std::unique_ptr<storage::Iterator> it_;  // over every block; kept across segments
   TermSummary summary_;                    // of the current segment, after ReadSummary
   bool at_term_ = false;  // it_ is on the term's first key: its summary, or its first block
-  // A flushed segment: the block under it_ (or cached_block_), decoded up to cur_.
-  std::shared_ptr<const std::string> cached_block_;  // the term's only block, from the cache
+  // A flushed segment: the block under it_, or blocks_ block block_index_, decoded up to cur_.
+  std::shared_ptr<const TermBlocks> blocks_;  // the term's blocks there, from the cache
+  size_t block_index_ = 0;
   BlockDecoder dec_;
   DocKey block_last_;
   bool in_block_ = false;

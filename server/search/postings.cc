@@ -105,6 +105,30 @@ inline bool VarintFast(const char** p, uint64_t* v) {
   return VarintGather(p, v) || VarintUnchecked(p, v);
 }
 
+// The fewest bytes, from 1 to 8, that hold v.
+int BytesFor(uint64_t v) {
+  int width = 1;
+  while (width < 8 && (v >> (8 * width)) != 0) ++width;
+  return width;
+}
+
+uint64_t LowBytesMask(int width) {
+  return width >= 8 ? ~uint64_t{0} : (uint64_t{1} << (8 * width)) - 1;
+}
+
+// Appends the low `width` bytes of v, little-endian.
+void AppendLittleEndian(std::string* out, uint64_t v, int width) {
+  for (int b = 0; b < width; ++b) out->push_back(static_cast<char>(v >> (8 * b)));
+}
+
+// A little-endian field of the width `mask` keeps; needs eight readable bytes at p.
+inline uint64_t LoadLittleEndian(const char* p, uint64_t mask) {
+  uint64_t v;
+  std::memcpy(&v, p, 8);
+  if constexpr (std::endian::native == std::endian::big) v = __builtin_bswap64(v);
+  return v & mask;
+}
+
 // Steps over a varint as VarintFast reads it (its value, unused, is optimized away).
 inline bool SkipVarintFast(const char** p) {
   uint64_t ignored;
@@ -205,7 +229,8 @@ void EncodeTermBlocks(uint64_t segment, std::string_view term, const PostingList
 void EncodeBlock(const PostingList& list, size_t begin, size_t end, std::string* out,
                  size_t skip_every, BlockLayout layout) {
   out->clear();
-  const bool offsets = layout == BlockLayout::kTimeOffsets;
+  const bool offsets = layout != BlockLayout::kTimeDeltas;
+  const bool table = layout == BlockLayout::kSkipTable;
   uint64_t base = UINT64_MAX, newest = 0;
   uint32_t max_tf = 0, min_length = UINT32_MAX;
   for (size_t i = begin; i < end; ++i) {
@@ -215,25 +240,21 @@ void EncodeBlock(const PostingList& list, size_t begin, size_t end, std::string*
     max_tf = std::max(max_tf, p.tf);
     min_length = std::min(min_length, p.doc_length);
   }
-  int width = 1;  // of the times, for kTimeOffsets
-  while (width < 8 && ((newest - base) >> (8 * width)) != 0) ++width;
+  const int width = BytesFor(newest - base);  // of the times, for kSkipTable and kTimeOffsets
   std::string body, skips;
-  size_t skip_count = 0;
+  struct Entry {
+    DocKey before;
+    uint64_t offset;
+  };
+  std::vector<Entry> entries;
   const Posting* prev = nullptr;
   for (size_t i = begin; i < end; ++i) {
     const Posting& p = list.postings[i];
-    if (i > begin && (i - begin) % skip_every == 0) {
-      AppendVarint(&skips, prev->doc.channel);
-      AppendVarint(&skips, prev->doc.time - base);
-      AppendVarint(&skips, prev->doc.seq);
-      AppendVarint(&skips, body.size());
-      ++skip_count;
-    }
+    if (i > begin && (i - begin) % skip_every == 0) entries.push_back({prev->doc, body.size()});
     const bool same = prev != nullptr && prev->doc.channel == p.doc.channel;
     AppendVarint(&body, prev == nullptr ? p.doc.channel : p.doc.channel - prev->doc.channel);
     if (offsets) {
-      const uint64_t offset = p.doc.time - base;
-      for (int b = 0; b < width; ++b) body.push_back(static_cast<char>(offset >> (8 * b)));
+      AppendLittleEndian(&body, p.doc.time - base, width);
     } else {
       AppendVarint(&body, same ? p.doc.time - prev->doc.time : p.doc.time - base);
     }
@@ -244,18 +265,45 @@ void EncodeBlock(const PostingList& list, size_t begin, size_t end, std::string*
     body.append(list.positions, p.pos_begin, p.pos_bytes);
     prev = &p;
   }
+  int channel_width = 1, seq_width = 1, offset_width = 1;
+  if (table) {
+    for (const Entry& e : entries) {
+      channel_width = std::max(channel_width, BytesFor(e.before.channel));
+      seq_width = std::max(seq_width, BytesFor(e.before.seq));
+      offset_width = std::max(offset_width, BytesFor(e.offset));
+    }
+    offset_width = std::min(offset_width, 4);  // a block's postings are far below 4 GiB
+  }
+  for (const Entry& e : entries) {
+    if (table) {
+      AppendLittleEndian(&skips, e.before.channel, channel_width);
+      AppendLittleEndian(&skips, e.before.time - base, width);
+      AppendLittleEndian(&skips, e.before.seq, seq_width);
+      AppendLittleEndian(&skips, e.offset, offset_width);
+    } else {
+      AppendVarint(&skips, e.before.channel);
+      AppendVarint(&skips, e.before.time - base);
+      AppendVarint(&skips, e.before.seq);
+      AppendVarint(&skips, e.offset);
+    }
+  }
   AppendVarint(out, end - begin);
   storage::AppendU64(out, base);
   AppendVarint(out, newest - base);
   AppendVarint(out, max_tf);
   AppendVarint(out, min_length);
   if (skip_every == 32 && !offsets) {
-    AppendVarint(out, skip_count);
+    AppendVarint(out, entries.size());
   } else {
-    const size_t code = static_cast<size_t>(std::countr_zero(skip_every)) + (offsets ? 8 : 0);
-    AppendVarint(out, skip_count + 256 * code);
+    const size_t code =
+        static_cast<size_t>(std::countr_zero(skip_every)) + (table ? 16 : offsets ? 8 : 0);
+    AppendVarint(out, entries.size() + 256 * code);
     AppendVarint(out, skips.size());
     if (offsets) out->push_back(static_cast<char>(width));
+    if (table) {
+      out->push_back(static_cast<char>((channel_width - 1) | (seq_width - 1) << 3 |
+                                       (offset_width - 1) << 6));
+    }
   }
   out->append(skips);
   out->append(body);
@@ -281,20 +329,40 @@ bool BlockDecoder::Reset(std::string_view block) {
   skips_decoded_ = 0;
   skip_next_ = p_;
   time_width_ = 0;
+  entry_bytes_ = 0;
   if (field < 256) {
     // The first format-3 layout: entries every 32 postings, read now to find the postings.
     skip_shift_ = 5;
     skip_end_ = end_;
   } else {
+    // Codes 3-6: kTimeDeltas; 11-14: kTimeOffsets; 19-22: kSkipTable.
     const uint64_t code = field / 256;
-    const uint64_t shift = code >= 8 ? code - 8 : code;
+    const uint64_t shift = code % 8, kind = code / 8;
     uint64_t bytes = 0;
-    ok_ = shift >= 3 && shift <= 6 && Varint(&p_, end_, &bytes);
-    if (ok_ && code >= 8) {
+    ok_ = kind <= 2 && shift >= 3 && shift <= 6 && Varint(&p_, end_, &bytes);
+    if (ok_ && kind >= 1) {
       ok_ = p_ < end_ && *p_ >= 1 && *p_ <= 8;
       if (!ok_) return false;
       time_width_ = *p_++;
-      time_mask_ = time_width_ == 8 ? ~uint64_t{0} : (uint64_t{1} << (8 * time_width_)) - 1;
+      time_mask_ = LowBytesMask(time_width_);
+    }
+    if (ok_ && kind == 2) {
+      ok_ = p_ < end_;
+      if (!ok_) return false;
+      const auto widths = static_cast<uint8_t>(*p_++);
+      const int channel_width = 1 + (widths & 7), seq_width = 1 + ((widths >> 3) & 7),
+                offset_width = 1 + (widths >> 6);
+      channel_mask_ = LowBytesMask(channel_width);
+      seq_mask_ = LowBytesMask(seq_width);
+      offset_mask_ = LowBytesMask(offset_width);
+      time_at_ = static_cast<size_t>(channel_width);
+      seq_at_ = time_at_ + static_cast<size_t>(time_width_);
+      offset_at_ = seq_at_ + static_cast<size_t>(seq_width);
+      entry_bytes_ = offset_at_ + static_cast<size_t>(offset_width);
+      // The table is all of the entries' bytes, and eight bytes follow it (a block with
+      // entries holds more than eight postings), so every field is read with one load.
+      ok_ = bytes == skip_count_ * entry_bytes_ &&
+            (skip_count_ == 0 || bytes + 8 <= static_cast<uint64_t>(end_ - p_));
     }
     ok_ = ok_ && bytes <= static_cast<uint64_t>(end_ - p_);
     if (!ok_) return false;
@@ -323,23 +391,60 @@ bool BlockDecoder::DecodeSkips(size_t k) {
   return ok_;
 }
 
+DocKey BlockDecoder::TableKey(size_t k) const {
+  const char* e = skip_next_ + k * entry_bytes_;
+  return DocKey{LoadLittleEndian(e, channel_mask_),
+                base_ + LoadLittleEndian(e + time_at_, time_mask_),
+                LoadLittleEndian(e + seq_at_, seq_mask_)};
+}
+
+inline bool BlockDecoder::EntryBelow(size_t k, const DocKey& target) const {
+  const char* e = skip_next_ + k * entry_bytes_;
+  const uint64_t channel = LoadLittleEndian(e, channel_mask_);
+  if (channel != target.channel) return channel < target.channel;
+  const uint64_t time = base_ + LoadLittleEndian(e + time_at_, time_mask_);
+  if (time != target.time) return time < target.time;
+  return LoadLittleEndian(e + seq_at_, seq_mask_) < target.seq;
+}
+
+size_t BlockDecoder::FindInTable(size_t first, const DocKey& target, Skip* best) const {
+  // Entries in order from `first`: a follower's seek usually stops within a few (its targets
+  // are spread over the block), and a comparison reads no more than it needs.
+  size_t k = first;
+  while (k < skip_count_ && EntryBelow(k, target)) ++k;
+  if (k == first) return skip_count_;
+  best->before = TableKey(k - 1);
+  best->offset = LoadLittleEndian(skip_next_ + (k - 1) * entry_bytes_ + offset_at_, offset_mask_);
+  return k - 1;
+}
+
 void BlockDecoder::SkipTowards(const DocKey& target) {
   // Postings decoded so far: count_ - remaining_; skip entry k starts posting S * (k + 1), so
-  // the entries from decoded / S on lead forward. Entries are read in order, as far as needed.
+  // the entries from decoded / S on lead forward.
   const uint64_t decoded = count_ - remaining_;
+  const auto first = static_cast<size_t>(decoded >> skip_shift_);
   size_t best = skip_count_;
-  for (size_t k = static_cast<size_t>(decoded >> skip_shift_); k < skip_count_; ++k) {
-    if (k >= skips_decoded_ && !DecodeSkips(k)) return;
-    if (!(skips_[k].before < target)) break;
-    best = k;
+  Skip found;
+  const Skip* skip = &found;
+  if (entry_bytes_ != 0) {
+    best = FindInTable(first, target, &found);
+    if (best == skip_count_) return;
+  } else {
+    // Varint entries are read in order, as far as needed.
+    for (size_t k = first; k < skip_count_; ++k) {
+      if (k >= skips_decoded_ && !DecodeSkips(k)) return;
+      if (!(skips_[k].before < target)) break;
+      best = k;
+    }
+    if (best == skip_count_) return;
+    skip = &skips_[best];
   }
-  if (best == skip_count_) return;
-  if (skips_[best].offset >= static_cast<uint64_t>(end_ - body_)) {
+  if (skip->offset >= static_cast<uint64_t>(end_ - body_)) {
     ok_ = false;  // Next() then reports the malformed block
     return;
   }
-  p_ = body_ + skips_[best].offset;
-  doc_ = skips_[best].before;
+  p_ = body_ + skip->offset;
+  doc_ = skip->before;
   first_ = false;
   remaining_ = count_ - ((best + 1) << skip_shift_);
 }

@@ -8,17 +8,22 @@
 // the postings. The skip field is the number of skip entries plus 256 times a layout code L,
 // followed by a varint byte length of the entries (which are then read only when a seek needs
 // them):
-//   L from 11 to 14 (BlockLayout::kTimeOffsets): skip entries every S = 2^(L - 8) postings;
-//          after the length, one byte W from 1 to 8: the width of every posting's time;
+//   L from 19 to 22 (BlockLayout::kSkipTable): skip entries every S = 2^(L - 16) postings;
+//          after the length, one byte W from 1 to 8: the width of every posting's time; then
+//          one byte of the entries' field widths: bits 0-2 the channel's bytes - 1, bits 3-5
+//          the seq's, bits 6-7 the offset's. Every entry has the same width, so a seek finds
+//          its entry by bisection, reading none of the others;
+//   L from 11 to 14 (kTimeOffsets, written before): S = 2^(L - 8); the byte W; varint entries;
 //   L from 3 to 6 (kTimeDeltas, written before): S = 2^L, and times are varint deltas;
 //   a field below 256 (the first format-3 blocks): kTimeDeltas, S = 32, and no length.
 // Skip entry k lets a seek start at posting S * (k + 1) without decoding those before it: the
-// DocKey of the posting just before it (varint channel, varint time - base, varint seq) and
-// the byte offset of its start within the postings. Per posting:
+// DocKey of the posting just before it (channel, time - base, seq) and the byte offset of its
+// start within the postings. kSkipTable: each field little-endian in its width (the time in
+// W bytes); otherwise four varints. Per posting:
 //   varint channel delta (0: same channel as the previous posting)
-//   time: kTimeOffsets: time - base in W bytes, little-endian; kTimeDeltas: a varint, the
-//          delta from the previous posting's time when the channel is the same, else
-//          time - base
+//   time: kSkipTable and kTimeOffsets: time - base in W bytes, little-endian; kTimeDeltas: a
+//          varint, the delta from the previous posting's time when the channel is the same,
+//          else time - base
 //   varint seq: zigzag delta from the previous seq when the channel is the same, else the seq
 //   varint document length, varint term frequency, varint byte length of the positions,
 //   then the positions as varint deltas (none for filter terms).
@@ -91,7 +96,8 @@ class PositionReader {
 bool FindPhrase(std::span<PositionReader> readers, std::span<const uint32_t> offsets);
 
 enum class BlockLayout {
-  kTimeOffsets,  // times of fixed width, from the block's base
+  kSkipTable,    // times of fixed width, from the block's base; skip entries of fixed width
+  kTimeOffsets,  // times of fixed width; varint skip entries: written before; read as it is
   kTimeDeltas,   // varint times, deltas within a channel: written before; read as it is
 };
 
@@ -99,7 +105,7 @@ enum class BlockLayout {
 // with a skip entry every `skip_every` postings (a power of two from 8 to 64). kTimeDeltas
 // with 32 writes the layout of the first format-3 blocks.
 void EncodeBlock(const PostingList& list, size_t begin, size_t end, std::string* out,
-                 size_t skip_every = kSkipEvery, BlockLayout layout = BlockLayout::kTimeOffsets);
+                 size_t skip_every = kSkipEvery, BlockLayout layout = BlockLayout::kSkipTable);
 
 // What a segment holds of one term: enough to count the term's postings there, and to see
 // that none of them can make a page, without reading its blocks. Stored at BlockPrefix(segment,
@@ -153,6 +159,7 @@ class BlockDecoder {
   uint32_t max_tf() const { return max_tf_; }
   uint32_t min_length() const { return min_length_; }
   BlockLayout layout() const {
+    if (entry_bytes_ != 0) return BlockLayout::kSkipTable;
     return time_width_ != 0 ? BlockLayout::kTimeOffsets : BlockLayout::kTimeDeltas;
   }
 
@@ -169,6 +176,11 @@ class BlockDecoder {
     DocKey before;  // the posting before the one at `offset`
     uint64_t offset = 0;
   };
+  // kSkipTable: the last of entries [first, skip_count_) that names a DocKey below target: its
+  // index, and its key and offset into *best; skip_count_ when there is none.
+  size_t FindInTable(size_t first, const DocKey& target, Skip* best) const;
+  DocKey TableKey(size_t k) const;
+  bool EntryBelow(size_t k, const DocKey& target) const;
   const char* p_ = nullptr;
   const char* end_ = nullptr;
   const char* body_ = nullptr;       // the first posting
@@ -178,8 +190,12 @@ class BlockDecoder {
   size_t skip_count_ = 0;
   size_t skips_decoded_ = 0;
   int skip_shift_ = 5;      // skip entries every 1 << skip_shift_ postings
-  int time_width_ = 0;      // kTimeOffsets: the bytes of each posting's time; 0 for kTimeDeltas
+  int time_width_ = 0;      // the bytes of each posting's time; 0 for kTimeDeltas
   uint64_t time_mask_ = 0;  // the low time_width_ bytes
+  // kSkipTable: the bytes of one entry (0 for the other layouts), and its fields' widths.
+  size_t entry_bytes_ = 0;
+  size_t time_at_ = 0, seq_at_ = 0, offset_at_ = 0;  // bytes into an entry (the channel's: 0)
+  uint64_t channel_mask_ = 0, seq_mask_ = 0, offset_mask_ = 0;
   uint64_t remaining_ = 0;
   uint64_t count_ = 0;
   uint64_t base_ = 0;

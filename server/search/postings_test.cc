@@ -39,13 +39,22 @@ PostingList MakeList(std::mt19937& rng, size_t n) {
   return list;
 }
 
-// Blocks are written with time offsets; those with time deltas, written before, are read too.
+// Blocks are written with a table of skip entries; those written before (varint entries, with
+// time offsets or time deltas) are read too.
 class LayoutTest : public testing::TestWithParam<BlockLayout> {};
 INSTANTIATE_TEST_SUITE_P(Layouts, LayoutTest,
-                         testing::Values(BlockLayout::kTimeOffsets, BlockLayout::kTimeDeltas),
+                         testing::Values(BlockLayout::kSkipTable, BlockLayout::kTimeOffsets,
+                                         BlockLayout::kTimeDeltas),
                          [](const testing::TestParamInfo<BlockLayout>& info) {
-                           return info.param == BlockLayout::kTimeOffsets ? "TimeOffsets"
-                                                                          : "TimeDeltas";
+                           switch (info.param) {
+                             case BlockLayout::kSkipTable:
+                               return "SkipTable";
+                             case BlockLayout::kTimeOffsets:
+                               return "TimeOffsets";
+                             case BlockLayout::kTimeDeltas:
+                               return "TimeDeltas";
+                           }
+                           return "";
                          });
 
 TEST_P(LayoutTest, BlockRoundTripsWithItsHeader) {
@@ -109,6 +118,17 @@ TEST_P(LayoutTest, WideKeysRoundTrip) {
   }
   EXPECT_FALSE(dec.Next());
   EXPECT_TRUE(dec.ok());
+  // Seeks go through skip entries of the same wide channels, times and sequence numbers, in
+  // DocKey order (above, sequence numbers fall within a time, as deltas of every sign).
+  std::sort(list.postings.begin(), list.postings.end(),
+            [](const Posting& a, const Posting& b) { return a.doc < b.doc; });
+  EncodeBlock(list, 0, list.postings.size(), &block, kSkipEvery, GetParam());
+  for (size_t i = 0; i < list.postings.size(); i += 7) {
+    ASSERT_TRUE(dec.Reset(block));
+    ASSERT_TRUE(dec.NextAtLeast(list.postings[i].doc)) << i;
+    EXPECT_EQ(dec.doc(), list.postings[i].doc) << i;
+    EXPECT_EQ(dec.doc_length(), list.postings[i].doc_length) << i;
+  }
 }
 
 TEST(PostingsTest, TimeOffsetsTakeTheFewestBytesThatHoldTheBlocksSpan) {
@@ -140,7 +160,7 @@ TEST(PostingsTest, TimeOffsetsTakeTheFewestBytesThatHoldTheBlocksSpan) {
       EXPECT_EQ(block.size(), empty + varint_bytes(span) + 2 * width) << span;
       BlockDecoder dec;
       ASSERT_TRUE(dec.Reset(block)) << span;
-      EXPECT_EQ(dec.layout(), BlockLayout::kTimeOffsets);
+      EXPECT_EQ(dec.layout(), BlockLayout::kSkipTable);
       ASSERT_TRUE(dec.Next());
       EXPECT_EQ(dec.doc(), list.postings[0].doc);
       ASSERT_TRUE(dec.Next());

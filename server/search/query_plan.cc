@@ -26,6 +26,7 @@ class Planner {
     EvalContext& ctx = plan_->ctx;
     ctx.store = &store_;
     ctx.summaries = &caches_->summaries;
+    ctx.lists = &caches_->lists;
     ctx.ranked = q_.sort == SearchSort::kRelevance;
     ctx.channels = scope.readable_channels;
     // Callers usually pass the scope sorted already; sorting it anyway costs a short query more

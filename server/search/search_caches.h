@@ -10,6 +10,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
@@ -90,6 +91,20 @@ class BoundedCache {
   size_t newer_bytes_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
+// A term's blocks in one flushed segment as the store holds them, in key order: each block's
+// value and the last DocKey its key names.
+struct TermBlocks {
+  std::vector<DocKey> last;
+  std::vector<std::string> values;
+  size_t bytes = 0;  // of the values
+
+  void Add(const DocKey& last_doc, std::string_view value) {
+    last.push_back(last_doc);
+    values.emplace_back(value);
+    bytes += value.size();
+  }
+};
+
 // What a flushed segment's blocks say of one term. A segment never changes once written and
 // its id is never reused, so this never goes stale.
 struct SegmentTerm {
@@ -103,16 +118,26 @@ struct SegmentTerm {
   // without a seek. Most words of most queries are rare, and a small segment (a flushed memory
   // segment holds segment_docs messages) holds even a mid-frequency word in one block.
   static constexpr size_t kMaxBlockBytes = 8 << 10;
+  // A term's blocks in a segment are read whole at a search's first seek in them, if they
+  // hold at most this many postings (about 400 KiB), and kept in a ListCache: a follower of a
+  // phrase or an AND then hops from block to block in memory, in that search and later ones.
+  // Through a RocksDB iterator, those hops took nearly half of a median two-word phrase's time
+  // (search_bench, 1M messages); the first search of a sparse word over a frequent one reads
+  // more than it needs.
+  static constexpr uint64_t kMaxListPostings = 128 * kBlockPostings;
   State state = State::kAbsent;
   TermSummary summary;
-  std::shared_ptr<const std::string> block;  // the only block, when it is small
-  DocKey last;                               // and its last posting (from its key)
+  std::shared_ptr<const TermBlocks> blocks;  // the only block, when it is small
 };
 
-inline size_t SegmentTermCost(const SegmentTerm& t) {
-  return t.block != nullptr ? t.block->size() : 0;
+inline size_t TermBlocksCost(const std::shared_ptr<const TermBlocks>& b) {
+  return b != nullptr ? b->bytes + b->last.size() * (sizeof(DocKey) + sizeof(std::string)) : 0;
 }
+inline size_t SegmentTermCost(const SegmentTerm& t) { return TermBlocksCost(t.blocks); }
 using SummaryCache = BoundedCache<SegmentTerm, SegmentTermCost>;  // by BlockPrefix
+// Terms' blocks read whole, by BlockPrefix: apart from the summaries, so that a prefix search's
+// thousands of summaries and these few large entries do not push each other out.
+using ListCache = BoundedCache<std::shared_ptr<const TermBlocks>, TermBlocksCost>;
 
 // A term's stored document frequency as read by a search whose view had `epoch`
 // (IndexView::df_epoch): current for every view of that epoch.
@@ -122,9 +147,12 @@ struct StoredFrequency {
 };
 
 // Summaries hold up to one block each (8 KiB at most, about 1.7 KiB for a full one of one
-// position a posting), so their cache is bounded in bytes: 32 MiB.
+// position a posting), so their cache is bounded in bytes: 32 MiB. The lists' is bounded by
+// SearchOptions::cache_bytes.
 struct SearchCaches {
+  explicit SearchCaches(size_t list_bytes) : lists(1 << 14, list_bytes) {}
   SummaryCache summaries{1 << 16, 32 << 20};
+  ListCache lists;
   BoundedCache<StoredFrequency> frequencies{1 << 15};  // by term
 };
 

@@ -90,6 +90,9 @@ struct SearchOptions {
   size_t segment_docs = 8192;
   // This many segments of one level are merged into one of the next level.
   size_t merge_fan_in = 8;
+  // The posting blocks that searches keep in memory, of the terms they sought in lately (a
+  // term's blocks in a segment, up to 32,768 postings), beside 32 MiB of summaries.
+  size_t cache_bytes = size_t{128} << 20;
 };
 
 enum class SearchSort { kRelevance, kNewest };
@@ -267,7 +270,7 @@ class SearchIndex {
 
   mutable absl::Mutex view_mu_;
   std::shared_ptr<const IndexView> view_ ABSL_GUARDED_BY(view_mu_);
-  SearchCaches caches_;  // for searches
+  SearchCaches caches_{options_.cache_bytes};  // for searches
 
   // Writer thread only.
   absl::flat_hash_map<std::string, CachedStat> stats_;

@@ -5,6 +5,7 @@
 #include <random>
 #include <set>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "absl/time/civil_time.h"
@@ -883,7 +884,7 @@ void SearchIndexTest::ReadsBlocksWrittenBefore(size_t skip_every, BlockLayout la
     if (IsTermSummaryKey(it->key())) continue;
     BlockDecoder dec;
     ASSERT_TRUE(dec.Reset(it->value()));
-    EXPECT_EQ(dec.layout(), BlockLayout::kTimeOffsets);
+    EXPECT_EQ(dec.layout(), BlockLayout::kSkipTable);
     PostingList list;
     while (dec.Next()) {
       list.postings.push_back(Posting{dec.doc(), dec.doc_length(), dec.tf(),
@@ -925,6 +926,11 @@ TEST_P(SearchIndexTest, AFormatThreeIndexIsReadAsItIs) {
 TEST_P(SearchIndexTest, BlocksWithTimeDeltasAreReadAsTheyAre) {
   // Format 4 before time offsets: skip entries every 16 postings, times as varint deltas.
   ReadsBlocksWrittenBefore(16, BlockLayout::kTimeDeltas, "4");
+}
+
+TEST_P(SearchIndexTest, BlocksWithVarintSkipEntriesAreReadAsTheyAre) {
+  // Format 4 before the skip table: times as offsets, skip entries as varints.
+  ReadsBlocksWrittenBefore(16, BlockLayout::kTimeOffsets, "4");
 }
 
 TEST_P(SearchIndexTest, AnIndexFromThePreReleaseFormatIsRefused) {
@@ -1132,6 +1138,94 @@ TEST(SearchIndexBlocksTest, AWordsOnlyBlockInASegmentIsReadFromTheCacheAlike) {
         q.text = c.text;
         q.sort = SearchSort::kNewest;
         q.page_size = 100;
+        do {
+          auto r = scratch.index->Search(q, AccessScope{scope});
+          ASSERT_TRUE(r.ok()) << r.status();
+          EXPECT_EQ(r->total_count, want.size()) << c.text << " round " << round;
+          for (const SearchHit& h : r->hits) got.emplace_back(h.channel, h.seq);
+          q.page_token = r->next_page_token;
+        } while (!q.page_token.empty());
+        std::sort(got.begin(), got.end());
+        EXPECT_EQ(got, want) << c.text << " round " << round;
+      }
+    }
+  }
+}
+
+TEST(SearchIndexBlocksTest, AWordsBlocksInASegmentAreReadWholeAndKept) {
+  // One segment of 2,000 messages over four channels: "common" has eight blocks there, few
+  // enough to be read whole and kept at the first seek in them (following "often", in a tenth
+  // of the messages, or "rare"), and "rare" is a sparse leader whose followers hop over
+  // several blocks at a time, onto the first and the last posting of a block. Once the blocks
+  // are kept, searches seek in memory: with the blocks gone from the store, they find the
+  // same.
+  Scratch scratch("search_index_whole_term", 2000, 64);
+  std::vector<IndexedMessage> posted;
+  for (uint64_t i = 1; i <= 2000; ++i) {
+    const char* text = i % 10 == 0 ? "other filler" : "common filler";
+    if (i % 10 == 5) text = "often common filler";
+    posted.push_back(Message(1 + i % 4, i, Micros(2024, 1, 1) + static_cast<int64_t>(i), text));
+  }
+  std::vector<IndexedMessage*> common;  // in DocKey order, as the word's postings
+  for (IndexedMessage& m : posted) {
+    if (m.text.find("common") != std::string::npos) common.push_back(&m);
+  }
+  std::sort(common.begin(), common.end(), [](const IndexedMessage* a, const IndexedMessage* b) {
+    return std::tie(a->channel, a->time_us, a->seq) < std::tie(b->channel, b->time_us, b->seq);
+  });
+  for (size_t rank : {255, 256, 1279, 1280, 1791}) common[rank]->text = "rare common";
+  for (size_t rank : {700, 1500}) common[rank]->text = "common rare";
+  storage::WriteBatch batch;
+  for (IndexedMessage& m : posted) scratch.index->IndexMessage(nullptr, &m, &batch);
+  ASSERT_TRUE(scratch.store->Write(batch, storage::Durability::kBuffered).ok());
+  scratch.index->Commit();
+  Settle(*scratch.index, *scratch.store);
+  ASSERT_EQ(scratch.index->segment_count(), 1u);
+  storage::WriteBatch drop;
+  size_t blocks = 0;
+  auto it = scratch.store->NewIterator(kBlocksCf, TagBounds(kBlockTag));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    if (BlockKeyTerm(it->key()) != "common") continue;
+    drop.Delete(kBlocksCf, it->key());
+    blocks += !IsTermSummaryKey(it->key());
+  }
+  ASSERT_GE(blocks, 7u);
+  ASSERT_LE(blocks * kBlockPostings, SegmentTerm::kMaxListPostings);
+  auto has = [](const IndexedMessage& m, const std::string& text) {
+    return m.text.find(text) != std::string::npos;
+  };
+  struct Case {
+    std::string text;
+    std::function<bool(const IndexedMessage&)> matches;
+  };
+  const std::vector<Case> cases = {
+      {"often common", [&](const IndexedMessage& m) { return has(m, "often"); }},
+      {"\"often common\"", [&](const IndexedMessage& m) { return has(m, "often common"); }},
+      {"\"rare common\"", [&](const IndexedMessage& m) { return has(m, "rare common"); }},
+      {"\"common rare\"", [&](const IndexedMessage& m) { return has(m, "common rare"); }},
+      {"rare common", [&](const IndexedMessage& m) { return has(m, "rare"); }},
+      {"common -rare", [&](const IndexedMessage& m) { return has(m, "common") && !has(m, "rare"); }},
+      {"common filler", [&](const IndexedMessage& m) { return has(m, "common filler"); }},
+  };
+  const std::vector<std::vector<uint64_t>> scopes = {{1, 2, 3, 4}, {2, 3}, {1, 4}, {3}};
+  for (int round = 0; round < 2; ++round) {  // the first round's searches keep the blocks
+    if (round == 1) {
+      ASSERT_TRUE(scratch.store->Write(drop, storage::Durability::kBuffered).ok());
+    }
+    for (const Case& c : cases) {
+      for (const std::vector<uint64_t>& scope : scopes) {
+        std::vector<std::pair<uint64_t, uint64_t>> want;
+        for (const IndexedMessage& m : posted) {
+          if (c.matches(m) && std::count(scope.begin(), scope.end(), m.channel) > 0) {
+            want.emplace_back(m.channel, m.seq);
+          }
+        }
+        std::sort(want.begin(), want.end());
+        std::vector<std::pair<uint64_t, uint64_t>> got;
+        SearchQuery q;
+        q.text = c.text;
+        q.sort = SearchSort::kNewest;
+        q.page_size = 500;
         do {
           auto r = scratch.index->Search(q, AccessScope{scope});
           ASSERT_TRUE(r.ok()) << r.status();

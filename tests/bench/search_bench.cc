@@ -4,7 +4,7 @@
 //
 //   search_bench [--messages N] [--queries N] [--dir PATH] [--no-stemming] [--check]
 //                [--only-meridian] [--reuse] [--settle-merges] [--only KIND,...] [--per-query]
-//                [--match TEXT]
+//                [--match TEXT] [--against PATH]
 //
 // --check compares Meridian's total hit counts with FTS5's and exits 1 on any difference (use
 // with --no-stemming, since FTS5's unicode61 does not stem). --only-meridian skips the baselines
@@ -17,7 +17,9 @@
 // (rare, mid, common, newest, and, phrase, prefix, channel); --per-query also prints each
 // query's median time in the timed runs per engine, and Meridian's total; --match keeps only the
 // queries whose text contains TEXT, or one of TEXT's '|'-separated parts (for profiling a few
-// queries).
+// queries); --against opens a second Meridian index, which a run of another build left in PATH
+// (its --dir's "meridian"), and times it in turns with this run's in place of the baselines:
+// an A/B comparison of two builds' or layouts' query times on one machine in one process.
 //
 // The engines are timed in turns, a round of a class's query set each, with the order rotating
 // from round to round, so that a machine's drift during the run does not move the ratios.
@@ -59,6 +61,7 @@ struct Args {
   bool reuse = false;
   bool settle_merges = false;
   bool per_query = false;
+  std::string against;  // a second Meridian index to time against this run's
   std::string match;  // only the queries whose FTS5 text contains one of its '|'-separated parts
   std::vector<std::string> only;  // query classes to time; empty: all
 };
@@ -134,9 +137,13 @@ uint64_t DirBytes(const std::filesystem::path& p) {
 
 class MeridianEngine final : public Engine {
  public:
-  MeridianEngine(std::filesystem::path dir, bool stemming, bool settle_merges)
-      : dir_(std::move(dir)), stemming_(stemming), settle_merges_(settle_merges) {}
-  std::string name() const override { return "Meridian"; }
+  MeridianEngine(std::filesystem::path dir, bool stemming, bool settle_merges,
+                 std::string name = "Meridian")
+      : dir_(std::move(dir)),
+        stemming_(stemming),
+        settle_merges_(settle_merges),
+        name_(std::move(name)) {}
+  std::string name() const override { return name_; }
   std::filesystem::path path() const override { return dir_; }
 
   void Open(const Corpus& corpus) override {
@@ -298,6 +305,7 @@ class MeridianEngine final : public Engine {
   std::filesystem::path dir_;
   bool stemming_;
   bool settle_merges_;  // see --settle-merges
+  std::string name_;
   bool snippets_ = false;
   std::unique_ptr<storage::KvStore> store_;
   search::SearchOptions options_;
@@ -614,6 +622,8 @@ int Main(int argc, char** argv) {
       args.settle_merges = true;
     else if (a == "--match")
       args.match = value();
+    else if (a == "--against")
+      args.against = value();
     else if (a == "--only") {
       std::string v = value();
       for (size_t b = 0; b <= v.size();) {
@@ -635,11 +645,16 @@ int Main(int argc, char** argv) {
           stderr,
           "usage: search_bench [--messages N] [--queries N] [--dir PATH] [--no-stemming] "
           "[--check] [--only-meridian] [--reuse] [--settle-merges] [--only KIND,...] [--per-query] "
-          "[--match TEXT]\n");
+          "[--match TEXT] [--against PATH]\n");
       return 2;
     }
   }
   const bool own_dir = args.dir.empty();
+  if (!args.against.empty() && !std::filesystem::exists(args.against)) {
+    std::fprintf(stderr, "--against: %s does not exist (expected a Meridian index directory)\n",
+                 args.against.c_str());
+    return 2;
+  }
   if (args.reuse && own_dir) {
     std::fprintf(stderr, "--reuse needs --dir: the directory a previous run indexed into\n");
     return 2;
@@ -699,6 +714,12 @@ int Main(int argc, char** argv) {
   auto xapian = std::make_unique<XapianEngine>(dir / "xapian");
   std::vector<Engine*> engines = {meridian.get(), fts5.get(), xapian.get()};
   if (args.only_meridian) engines.resize(1);  // for profiling: no baselines, no ratios
+  std::unique_ptr<MeridianEngine> against;
+  if (!args.against.empty()) {
+    against = std::make_unique<MeridianEngine>(args.against, args.stemming, false, "against");
+    against->Open(corpus);
+    engines.resize(1);
+  }
   std::map<std::string, double> rate, cpu_rate;
   std::map<std::string, uint64_t> bytes;
   for (Engine* e : engines) {
@@ -725,6 +746,34 @@ int Main(int argc, char** argv) {
       std::fputs(stamp.c_str(), f);
       std::fclose(f);
     }
+  }
+
+  if (against != nullptr) {
+    // In place of the baselines: this run's index against the other, in turns.
+    std::printf("\n| query (p50 / p99 ms) | Meridian | against | Meridian / against (p50) |\n");
+    std::printf("|---|---|---|---|\n");
+    engines.push_back(against.get());
+    for (Kind k : kKinds) {
+      if (!args.only.empty() &&
+          std::find(args.only.begin(), args.only.end(), KindFlag(k)) == args.only.end())
+        continue;
+      const auto& qs = queries[k];
+      if (qs.empty()) continue;
+      std::vector<Latency> l = Time(engines, qs, args.queries);
+      if (args.per_query) {
+        for (size_t i = 0; i < qs.size(); ++i) {
+          std::printf("  %-40s %9.3f %9.3f\n", Fts5Engine::MatchText(qs[i]).c_str(),
+                      l[0].per_query_ms[i], l[1].per_query_ms[i]);
+        }
+      }
+      std::printf("| %s (%zu queries) | %.3f / %.3f | %.3f / %.3f | %.3f |\n", KindName(k),
+                  qs.size(), l[0].p50_ms, l[0].p99_ms, l[1].p50_ms, l[1].p99_ms,
+                  l[0].p50_ms / l[1].p50_ms);
+    }
+    against.reset();
+    meridian.reset();
+    if (own_dir) std::filesystem::remove_all(dir);
+    return 0;
   }
 
   int mismatches = 0;
