@@ -1081,6 +1081,45 @@ TEST(SearchIndexBlocksTest, OneWordQueriesSkippingBlocksAgreeWithTheFullWalk) {
   }
 }
 
+// A query, and which of the posted messages it matches.
+struct ModelCase {
+  std::string text;
+  std::function<bool(const IndexedMessage&)> matches;
+};
+
+// Pages through every case, newest first, in every scope, and expects exactly the posted
+// messages that the case matches there: in the count and in the hits.
+void ExpectCasesMatchModel(SearchIndex& index, const std::vector<IndexedMessage>& posted,
+                           const std::vector<ModelCase>& cases,
+                           const std::vector<std::vector<uint64_t>>& scopes,
+                           const std::string& label) {
+  for (const ModelCase& c : cases) {
+    for (const std::vector<uint64_t>& scope : scopes) {
+      std::vector<std::pair<uint64_t, uint64_t>> want;
+      for (const IndexedMessage& m : posted) {
+        if (c.matches(m) && std::count(scope.begin(), scope.end(), m.channel) > 0) {
+          want.emplace_back(m.channel, m.seq);
+        }
+      }
+      std::sort(want.begin(), want.end());
+      std::vector<std::pair<uint64_t, uint64_t>> got;
+      SearchQuery q;
+      q.text = c.text;
+      q.sort = SearchSort::kNewest;
+      q.page_size = 100;
+      do {
+        auto r = index.Search(q, AccessScope{scope});
+        ASSERT_TRUE(r.ok()) << r.status();
+        EXPECT_EQ(r->total_count, want.size()) << c.text << ", " << label;
+        for (const SearchHit& h : r->hits) got.emplace_back(h.channel, h.seq);
+        q.page_token = r->next_page_token;
+      } while (!q.page_token.empty());
+      std::sort(got.begin(), got.end());
+      EXPECT_EQ(got, want) << c.text << ", " << label;
+    }
+  }
+}
+
 TEST(SearchIndexBlocksTest, AWordsOnlyBlockInASegmentIsReadFromTheCacheAlike) {
   // Segments of 200 messages, never merged: "alpha" and "beta" have one block of 200 postings
   // in each, without a summary, over 1 KiB (times an hour apart take five bytes a posting),
@@ -1111,11 +1150,7 @@ TEST(SearchIndexBlocksTest, AWordsOnlyBlockInASegmentIsReadFromTheCacheAlike) {
     ++large_single_blocks;
   }
   EXPECT_EQ(large_single_blocks, 3u);  // one a segment: no summary, so a single block
-  struct Case {
-    std::string text;
-    std::function<bool(const IndexedMessage&)> matches;
-  };
-  const std::vector<Case> cases = {
+  const std::vector<ModelCase> cases = {
       {"alpha", [](const IndexedMessage&) { return true; }},
       {"\"alpha beta\"", [](const IndexedMessage& m) { return m.seq % 3 == 0; }},
       {"\"beta alpha\"", [](const IndexedMessage& m) { return m.seq % 3 == 1; }},
@@ -1124,31 +1159,7 @@ TEST(SearchIndexBlocksTest, AWordsOnlyBlockInASegmentIsReadFromTheCacheAlike) {
   };
   const std::vector<std::vector<uint64_t>> scopes = {{1, 2, 3, 4}, {2, 3}, {1, 4}};
   for (int round = 0; round < 2; ++round) {  // the first search fills the cache
-    for (const Case& c : cases) {
-      for (const std::vector<uint64_t>& scope : scopes) {
-        std::vector<std::pair<uint64_t, uint64_t>> want;
-        for (const IndexedMessage& m : posted) {
-          if (c.matches(m) && std::count(scope.begin(), scope.end(), m.channel) > 0) {
-            want.emplace_back(m.channel, m.seq);
-          }
-        }
-        std::sort(want.begin(), want.end());
-        std::vector<std::pair<uint64_t, uint64_t>> got;
-        SearchQuery q;
-        q.text = c.text;
-        q.sort = SearchSort::kNewest;
-        q.page_size = 100;
-        do {
-          auto r = scratch.index->Search(q, AccessScope{scope});
-          ASSERT_TRUE(r.ok()) << r.status();
-          EXPECT_EQ(r->total_count, want.size()) << c.text << " round " << round;
-          for (const SearchHit& h : r->hits) got.emplace_back(h.channel, h.seq);
-          q.page_token = r->next_page_token;
-        } while (!q.page_token.empty());
-        std::sort(got.begin(), got.end());
-        EXPECT_EQ(got, want) << c.text << " round " << round;
-      }
-    }
+    ExpectCasesMatchModel(*scratch.index, posted, cases, scopes, "round " + std::to_string(round));
   }
 }
 
@@ -1194,11 +1205,7 @@ TEST(SearchIndexBlocksTest, AWordsBlocksInASegmentAreReadWholeAndKept) {
   auto has = [](const IndexedMessage& m, const std::string& text) {
     return m.text.find(text) != std::string::npos;
   };
-  struct Case {
-    std::string text;
-    std::function<bool(const IndexedMessage&)> matches;
-  };
-  const std::vector<Case> cases = {
+  const std::vector<ModelCase> cases = {
       {"often common", [&](const IndexedMessage& m) { return has(m, "often"); }},
       {"\"often common\"", [&](const IndexedMessage& m) { return has(m, "often common"); }},
       {"\"rare common\"", [&](const IndexedMessage& m) { return has(m, "rare common"); }},
@@ -1208,36 +1215,9 @@ TEST(SearchIndexBlocksTest, AWordsBlocksInASegmentAreReadWholeAndKept) {
       {"common filler", [&](const IndexedMessage& m) { return has(m, "common filler"); }},
   };
   const std::vector<std::vector<uint64_t>> scopes = {{1, 2, 3, 4}, {2, 3}, {1, 4}, {3}};
-  for (int round = 0; round < 2; ++round) {  // the first round's searches keep the blocks
-    if (round == 1) {
-      ASSERT_TRUE(scratch.store->Write(drop, storage::Durability::kBuffered).ok());
-    }
-    for (const Case& c : cases) {
-      for (const std::vector<uint64_t>& scope : scopes) {
-        std::vector<std::pair<uint64_t, uint64_t>> want;
-        for (const IndexedMessage& m : posted) {
-          if (c.matches(m) && std::count(scope.begin(), scope.end(), m.channel) > 0) {
-            want.emplace_back(m.channel, m.seq);
-          }
-        }
-        std::sort(want.begin(), want.end());
-        std::vector<std::pair<uint64_t, uint64_t>> got;
-        SearchQuery q;
-        q.text = c.text;
-        q.sort = SearchSort::kNewest;
-        q.page_size = 500;
-        do {
-          auto r = scratch.index->Search(q, AccessScope{scope});
-          ASSERT_TRUE(r.ok()) << r.status();
-          EXPECT_EQ(r->total_count, want.size()) << c.text << " round " << round;
-          for (const SearchHit& h : r->hits) got.emplace_back(h.channel, h.seq);
-          q.page_token = r->next_page_token;
-        } while (!q.page_token.empty());
-        std::sort(got.begin(), got.end());
-        EXPECT_EQ(got, want) << c.text << " round " << round;
-      }
-    }
-  }
+  ExpectCasesMatchModel(*scratch.index, posted, cases, scopes, "reading the store");
+  ASSERT_TRUE(scratch.store->Write(drop, storage::Durability::kBuffered).ok());
+  ExpectCasesMatchModel(*scratch.index, posted, cases, scopes, "from memory");
 }
 
 TEST(SearchIndexBlocksTest, SummariesCountLargeSegmentsAroundTheirDeadDocuments) {

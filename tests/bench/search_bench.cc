@@ -748,15 +748,17 @@ int Main(int argc, char** argv) {
     }
   }
 
+  auto timed = [&](Kind k) {  // --only
+    return args.only.empty() ||
+           std::find(args.only.begin(), args.only.end(), KindFlag(k)) != args.only.end();
+  };
   if (against != nullptr) {
     // In place of the baselines: this run's index against the other, in turns.
     std::printf("\n| query (p50 / p99 ms) | Meridian | against | Meridian / against (p50) |\n");
     std::printf("|---|---|---|---|\n");
     engines.push_back(against.get());
     for (Kind k : kKinds) {
-      if (!args.only.empty() &&
-          std::find(args.only.begin(), args.only.end(), KindFlag(k)) == args.only.end())
-        continue;
+      if (!timed(k)) continue;
       const auto& qs = queries[k];
       if (qs.empty()) continue;
       std::vector<Latency> l = Time(engines, qs, args.queries);
@@ -798,9 +800,7 @@ int Main(int argc, char** argv) {
       "(p50) |\n");
   std::printf("|---|---|---|---|---|\n");
   for (Kind k : kKinds) {
-    if (!args.only.empty() &&
-        std::find(args.only.begin(), args.only.end(), KindFlag(k)) == args.only.end())
-      continue;
+    if (!timed(k)) continue;
     const auto& qs = queries[k];
     if (qs.empty()) continue;
     std::vector<Latency> l = Time(engines, qs, args.queries);
