@@ -415,14 +415,14 @@ bool TermCursor::StartFromCache(const DocKey& target) {
   }
   blocks_ = std::move(entry.blocks);
   const std::vector<DocKey>& last = blocks_->last;
-  LoadCachedBlock(static_cast<size_t>(std::lower_bound(last.begin(), last.end(), target) -
-                                      last.begin()));
+  LoadCachedBlock(
+      static_cast<size_t>(std::lower_bound(last.begin(), last.end(), target) - last.begin()));
   return true;
 }
 
 bool TermCursor::ReadWholeTerm(std::shared_ptr<const TermBlocks>* out) {
-  // Past RocksDB's block cache: the copy kept here serves the later searches, and the cache
-  // keeps what others read (a prefix search was three times slower after phrases filled it).
+  // Past RocksDB's block cache: the copy kept in ctx_->lists serves the later searches, so the
+  // block cache need not hold these blocks as well.
   storage::IteratorOptions options = TagBounds(kBlockTag);
   options.fill_cache = false;
   std::unique_ptr<storage::Iterator> it = ctx_->store->NewIterator(kBlocksCf, options);

@@ -295,14 +295,15 @@ void EncodeBlock(const PostingList& list, size_t begin, size_t end, std::string*
   if (skip_every == 32 && !offsets) {
     AppendVarint(out, entries.size());
   } else {
-    const size_t code =
-        static_cast<size_t>(std::countr_zero(skip_every)) + (table ? 16 : offsets ? 8 : 0);
+    // The layout's codes start at 0 (kTimeDeltas), 8 (kTimeOffsets) or 16 (kSkipTable).
+    const size_t kind = table ? 2 : offsets ? 1 : 0;
+    const size_t code = static_cast<size_t>(std::countr_zero(skip_every)) + 8 * kind;
     AppendVarint(out, entries.size() + 256 * code);
     AppendVarint(out, skips.size());
     if (offsets) out->push_back(static_cast<char>(width));
     if (table) {
-      out->push_back(static_cast<char>((channel_width - 1) | (seq_width - 1) << 3 |
-                                       (offset_width - 1) << 6));
+      out->push_back(
+          static_cast<char>((channel_width - 1) | (seq_width - 1) << 3 | (offset_width - 1) << 6));
     }
   }
   out->append(skips);

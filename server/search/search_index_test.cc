@@ -1211,7 +1211,8 @@ TEST(SearchIndexBlocksTest, AWordsBlocksInASegmentAreReadWholeAndKept) {
       {"\"rare common\"", [&](const IndexedMessage& m) { return has(m, "rare common"); }},
       {"\"common rare\"", [&](const IndexedMessage& m) { return has(m, "common rare"); }},
       {"rare common", [&](const IndexedMessage& m) { return has(m, "rare"); }},
-      {"common -rare", [&](const IndexedMessage& m) { return has(m, "common") && !has(m, "rare"); }},
+      {"common -rare",
+       [&](const IndexedMessage& m) { return has(m, "common") && !has(m, "rare"); }},
       {"common filler", [&](const IndexedMessage& m) { return has(m, "common filler"); }},
   };
   const std::vector<std::vector<uint64_t>> scopes = {{1, 2, 3, 4}, {2, 3}, {1, 4}, {3}};

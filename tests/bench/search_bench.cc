@@ -62,7 +62,7 @@ struct Args {
   bool settle_merges = false;
   bool per_query = false;
   std::string against;  // a second Meridian index to time against this run's
-  std::string match;  // only the queries whose FTS5 text contains one of its '|'-separated parts
+  std::string match;    // only the queries whose FTS5 text contains one of its '|'-separated parts
   std::vector<std::string> only;  // query classes to time; empty: all
 };
 
