@@ -201,11 +201,12 @@ class Planner {
     }
     if (cursors.empty())
       return std::unique_ptr<Cursor>(
-          std::make_unique<ListCursor>(std::vector<std::unique_ptr<Cursor>>{}));
+          std::make_unique<ListCursor>(std::vector<std::unique_ptr<Cursor>>{}, nullptr));
     if (cursors.size() == 1) return std::move(cursors[0]);
     if (cursors.size() <= 4)
       return std::unique_ptr<Cursor>(std::make_unique<OrCursor>(std::move(cursors)));
-    return std::unique_ptr<Cursor>(std::make_unique<ListCursor>(std::move(cursors)));
+    return std::unique_ptr<Cursor>(
+        std::make_unique<ListCursor>(std::move(cursors), &caches_->scored_docs));
   }
 
   absl::StatusOr<std::unique_ptr<Cursor>> ClauseCursor(const Clause& c, bool top_word,

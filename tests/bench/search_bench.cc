@@ -18,8 +18,9 @@
 // query's median time in the timed runs per engine, and Meridian's total; --match keeps only the
 // queries whose text contains TEXT, or one of TEXT's '|'-separated parts (for profiling a few
 // queries); --against opens a second Meridian index, which a run of another build left in PATH
-// (its --dir's "meridian"), and times it in turns with this run's in place of the baselines:
-// an A/B comparison of two builds' or layouts' query times on one machine in one process.
+// (its --dir, or that dir's "meridian"), and times it in turns with this run's in place of the
+// baselines: an A/B comparison of two builds' or layouts' query times on one machine in one
+// process.
 //
 // The engines are timed in turns, a round of a class's query set each, with the order rotating
 // from round to round, so that a machine's drift during the run does not move the ratios.
@@ -650,10 +651,21 @@ int Main(int argc, char** argv) {
     }
   }
   const bool own_dir = args.dir.empty();
-  if (!args.against.empty() && !std::filesystem::exists(args.against)) {
-    std::fprintf(stderr, "--against: %s does not exist (expected a Meridian index directory)\n",
-                 args.against.c_str());
-    return 2;
+  if (!args.against.empty()) {
+    // Either the index itself or the --dir of the run that left it. Opening anything else would
+    // create an empty store there and time it.
+    const std::filesystem::path given = args.against;
+    if (!std::filesystem::exists(given / "CURRENT") &&
+        std::filesystem::exists(given / "meridian" / "CURRENT")) {
+      args.against = given / "meridian";
+    }
+    if (!std::filesystem::exists(std::filesystem::path(args.against) / "CURRENT")) {
+      std::fprintf(stderr,
+                   "--against: %s holds no Meridian index (no RocksDB CURRENT file in it or in "
+                   "its meridian/); expected the --dir of an earlier run, or its meridian/\n",
+                   given.c_str());
+      return 2;
+    }
   }
   if (args.reuse && own_dir) {
     std::fprintf(stderr, "--reuse needs --dir: the directory a previous run indexed into\n");
