@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
 #include "server/common/status_macros.h"
+#include "server/search/list_cursor.h"
 
 namespace meridian::search {
 namespace {

@@ -19,11 +19,9 @@
 
 namespace meridian::search {
 
-// Values by string key, bounded in bytes: storage::MemoryCache, typed. Each entry is charged
-// its key, its value and, through `Cost(value)`, what the value holds beyond itself. The least
-// recently used entries go first, a few at each insert. (Two generations, dropped half the
-// cache at a time, used to be here: the search that filled one freed some 30,000 entries on
-// its own time, 30-50 ms.) Safe for concurrent use.
+// Values by string key, bounded in bytes: a typed storage::MemoryCache, which drops the least
+// recently used entries a few at each insert. Each entry is charged its key, its value and,
+// through `Cost(value)`, what the value holds beyond itself. Safe for concurrent use.
 template <typename T, size_t (*Cost)(const T&) = nullptr>
 class BoundedCache {
  public:
@@ -116,9 +114,8 @@ struct ScoredDoc {
   double score = 0;
 };
 
-// Vectors that searches fill and empty, kept between them with their capacity: a large vector
-// grown afresh by every search costs a page fault for every 4 KiB it reaches, which took a
-// tenth of a 250-word prefix's time in search_bench. Keeps at most `kKept` vectors of at most
+// Vectors that searches fill and empty, kept between them with their capacity, so that a
+// search does not page-fault its way through fresh memory: at most `kKept` vectors of at most
 // `kMaxBytes` capacity each. Safe for concurrent use.
 template <typename T>
 class VectorPool {
