@@ -1247,9 +1247,9 @@ TEST(SearchIndexBlocksTest, APrefixOfManyWordsIsTheUnionOfTheirPostings) {
     scratch.index->IndexMessage(nullptr, &m, &batch);
     ASSERT_TRUE(scratch.store->Write(batch, storage::Durability::kBuffered).ok());
     scratch.index->Commit();
+    Settle(*scratch.index, *scratch.store);  // each flush of 500 installed before more come
     posted.push_back(m);
   }
-  Settle(*scratch.index, *scratch.store);
   ASSERT_EQ(scratch.index->segment_count(), 3u);
   auto has = [](const IndexedMessage& m, const std::string& text) {
     return (" " + m.text).find(" " + text) != std::string::npos;
