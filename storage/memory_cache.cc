@@ -1,5 +1,6 @@
 #include "storage/memory_cache.h"
 
+#include <algorithm>
 #include <bit>
 
 #include "rocksdb/cache.h"

@@ -4,7 +4,6 @@
 #ifndef MERIDIAN_SERVER_SEARCH_SEARCH_CACHES_H_
 #define MERIDIAN_SERVER_SEARCH_SEARCH_CACHES_H_
 
-#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -114,6 +113,38 @@ struct ScoredDoc {
   double score = 0;
 };
 
+// Objects given back for reuse, at most `max_kept` of them (more are dropped). Safe for
+// concurrent use.
+template <typename T>
+class FreeList {
+ public:
+  explicit FreeList(size_t max_kept = SIZE_MAX) : max_kept_(max_kept) {}
+
+  // Moves a kept object into *out; false, leaving *out alone, when none is kept.
+  bool Take(T* out) {
+    absl::MutexLock lock(&mu_);
+    if (kept_.empty()) return false;
+    *out = std::move(kept_.back());
+    kept_.pop_back();
+    return true;
+  }
+
+  void Give(T object) {
+    absl::MutexLock lock(&mu_);
+    if (kept_.size() < max_kept_) kept_.push_back(std::move(object));
+  }
+
+  size_t kept() const {
+    absl::MutexLock lock(&mu_);
+    return kept_.size();
+  }
+
+ private:
+  const size_t max_kept_;
+  mutable absl::Mutex mu_;
+  std::vector<T> kept_ ABSL_GUARDED_BY(mu_);
+};
+
 // Vectors that searches fill and empty, kept between them with their capacity, so that a
 // search does not page-fault its way through fresh memory: at most `kKept` vectors of at most
 // `kMaxBytes` capacity each. Safe for concurrent use.
@@ -125,28 +156,21 @@ class VectorPool {
 
   // An empty vector, with the capacity one of the vectors given back had.
   std::vector<T> Take() {
-    absl::MutexLock lock(&mu_);
-    if (kept_.empty()) return {};
-    std::vector<T> v = std::move(kept_.back());
-    kept_.pop_back();
+    std::vector<T> v;
+    free_.Take(&v);
     return v;
   }
 
   void Give(std::vector<T> v) {
     if (v.capacity() == 0 || v.capacity() * sizeof(T) > kMaxBytes) return;
     v.clear();
-    absl::MutexLock lock(&mu_);
-    if (kept_.size() < kKept) kept_.push_back(std::move(v));
+    free_.Give(std::move(v));
   }
 
-  size_t kept() const {  // tests
-    absl::MutexLock lock(&mu_);
-    return kept_.size();
-  }
+  size_t kept() const { return free_.kept(); }  // tests
 
  private:
-  mutable absl::Mutex mu_;
-  std::vector<std::vector<T>> kept_ ABSL_GUARDED_BY(mu_);
+  FreeList<std::vector<T>> free_{kKept};
 };
 
 // Summaries hold up to one block each (8 KiB at most, about 1.7 KiB for a full one of one

@@ -281,25 +281,15 @@ class SearchIndex::TokenizerPool {
  public:
   explicit TokenizerPool(const SearchOptions& options) : options_(options) {}
   std::unique_ptr<Tokenizer> Acquire() {
-    {
-      absl::MutexLock lock(&mu_);
-      if (!free_.empty()) {
-        auto t = std::move(free_.back());
-        free_.pop_back();
-        return t;
-      }
-    }
-    return MakeTokenizer(options_);
+    std::unique_ptr<Tokenizer> t;
+    if (!free_.Take(&t)) t = MakeTokenizer(options_);
+    return t;
   }
-  void Release(std::unique_ptr<Tokenizer> t) {
-    absl::MutexLock lock(&mu_);
-    free_.push_back(std::move(t));
-  }
+  void Release(std::unique_ptr<Tokenizer> t) { free_.Give(std::move(t)); }
 
  private:
   const SearchOptions& options_;
-  absl::Mutex mu_;
-  std::vector<std::unique_ptr<Tokenizer>> free_ ABSL_GUARDED_BY(mu_);
+  FreeList<std::unique_ptr<Tokenizer>> free_;
 };
 
 SearchIndex::SearchIndex(storage::KvStore& store, SearchOptions options)
